@@ -1,0 +1,1 @@
+"""Events, question sets, QR codes and posters."""

@@ -1,0 +1,1 @@
+"""The resident survey: forms, pairing and storing responses."""

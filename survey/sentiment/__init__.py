@@ -1,0 +1,1 @@
+"""Sentiment of residents' free-text answers, and the language check that guards it."""
