@@ -1,0 +1,1 @@
+"""Pure statistics for the reports: means, confidence intervals, effect sizes, suppression."""

@@ -1,0 +1,1 @@
+"""Staff pages with charts: the event report, trends across events, and their CSVs."""
