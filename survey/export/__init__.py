@@ -1,0 +1,1 @@
+"""Researcher exports: anonymization (k-anonymity, text scrubbing) and safe CSV cells."""
