@@ -57,8 +57,8 @@ def write_scaling(results: dict[str, Any], path: Path) -> None:
         f"- PostgreSQL CPU per journey (its backends for the app's connections): "
         f"**{db_ms:.2f} ms** (floor: {floor['database_cpu_ms_per_journey'] or 0:.2f} ms).",
         f"- Latency on the 2-core machine with 4 concurrent journeys: p50 {app['p50_ms']:.0f} ms,"
-        f" p99 {app['p99_ms']:.0f} ms per journey (both requests), on a machine whose cores "
-        "were mostly taken by other work (docs/performance.md): latency, unlike CPU per "
+        f" p99 {app['p99_ms']:.0f} ms per journey (both requests), with the load generator "
+        "and PostgreSQL on the same two cores (docs/performance.md): latency, unlike CPU per "
         "journey, does not carry over to a dedicated server.",
         (
             f"- Storage: **{per_response:,} bytes per response** (responses + answers with "
