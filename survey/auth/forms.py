@@ -15,6 +15,17 @@ ROLE_CHOICES = [
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
+# What any password a user sets must satisfy (validators keep no state, so one list serves).
+NEW_PASSWORD_RULES = [
+    DataRequired(),
+    Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=1024,
+        message=f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+    ),
+]
+
+
 class LoginForm(FlaskForm):
     """E-mail and password; CSRF-protected like every staff form."""
 
@@ -36,14 +47,7 @@ class NewUserForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default="staff")
     password = PasswordField(
         "Temporary password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
+        validators=NEW_PASSWORD_RULES,
     )
 
 
@@ -59,14 +63,7 @@ class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
     new = PasswordField(
         "New password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
+        validators=NEW_PASSWORD_RULES,
     )
     confirm = PasswordField(
         "New password again",
