@@ -80,6 +80,14 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[S
     process = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
+            # The production settings file (request limits, private access log, the sentiment
+            # lexicon loaded before fork) for the app and the floor alike; the options below
+            # override it. Worker recycling is off: a recycled worker re-imports its app, a
+            # start-up cost that would be charged to a 10-second round, not to the journeys.
+            "--config",
+            "survey/gunicorn_conf.py",
+            "--max-requests",
+            "0",
             "--workers",
             str(workers),
             "--worker-class",
@@ -224,6 +232,8 @@ def flask_env(database_url: str) -> dict[str, str]:
         "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
         "FLASK_SECRET_KEY": SECRET,
         "FLASK_RATELIMIT_ENABLED": "false",
+        # Not the checkout's instance/: a developer's config.py must not change the figures.
+        "COMMUNITY_PULSE_INSTANCE": str(OUT / "instance"),
     }
 
 

@@ -234,10 +234,13 @@ def _export(results: dict[str, Any]) -> list[str]:
             f"| Export peak RSS at {big['responses']:,}, {database} | < 200 MB "
             f"| {_fmt(big['export_rss_mb'])} MB | {_verdict(big['export_rss_mb'] < 200)} |"
         )
+        # Peak RSS of one process varies by a few hundred KB run to run (allocator arenas,
+        # the zip buffer's last resize): "no higher" allows that much, not growth with size.
         flat = big["export_rss_mb"] <= small["export_rss_mb"] * 1.05 + 2
         targets.append(
             f"| Export RSS flat ({small['responses']:,} → {big['responses']:,}), {database} "
-            f"| no higher | {_fmt(small['export_rss_mb'])} → {_fmt(big['export_rss_mb'])} MB "
+            f"| no higher (± 5 % + 2 MB noise) "
+            f"| {_fmt(small['export_rss_mb'])} → {_fmt(big['export_rss_mb'])} MB "
             f"| {_verdict(flat)} |"
         )
     lines.append("")

@@ -1,5 +1,6 @@
 """Community Pulse: before/after surveys that measure what a community event does to trust."""
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, error pages, commands.
 
     Tests pass `test_config`, which then replaces instance/config.py and the environment, so a
-    developer's local settings never leak into the suite.
+    developer's local settings never leak into the suite. `COMMUNITY_PULSE_INSTANCE` moves the
+    instance folder (config.py, secret_key, the SQLite file) out of the checkout: a deployment
+    keeps its secrets beside its data, and a test server gets a folder of its own.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    instance = os.environ.get("COMMUNITY_PULSE_INSTANCE")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance).resolve()) if instance else None,
+        instance_relative_config=True,
+    )
     app.config.from_object("survey.config")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

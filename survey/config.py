@@ -18,7 +18,7 @@ BUSY_RETRY_AFTER_SECONDS = 5
 PUBLIC_BASE_URL: str | None = None
 
 # Groups smaller than this are never shown; export cells are generalized until every
-# quasi-identifier combination has at least EXPORT_K rows.
+# quasi-identifier combination holds at least EXPORT_K residents (a before/after pair once).
 MIN_GROUP_SIZE = 10
 EXPORT_K = 5
 

@@ -161,21 +161,35 @@ CSP = "; ".join(
 )
 
 
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    # Survey URLs hold the event token: never send them to another site.
+    ("Referrer-Policy", "no-referrer"),
+    ("Permissions-Policy", "camera=(), geolocation=(), microphone=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response; idle expiry for staff sessions; asset versions."""
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        """Add each security header a view has not set itself, in one pass over the headers.
+
+        One pass, not `Headers.setdefault` per header: that scans the list and raises and
+        catches a KeyError for every header that is missing, on every response.
+        """
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", g.get("csp", CSP))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # Survey URLs hold the event token: never send them to another site.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        present = {name.lower() for name, _value in headers.items()}
+        wanted = [("Content-Security-Policy", g.get("csp", CSP)), *SECURITY_HEADERS]
         if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            wanted.append(HSTS)
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
 
     @app.template_filter("localtime")

@@ -1,5 +1,7 @@
 """The factory: configuration sources, the secret key rule, health check."""
 
+import os
+
 import pytest
 
 from survey import create_app
@@ -13,11 +15,21 @@ def test_test_config_is_applied(app):
     assert app.config["EXPORT_K"] == 5
 
 
-def test_environment_overrides_defaults(monkeypatch, tmp_path):
+@pytest.fixture
+def instance(monkeypatch, tmp_path):
+    """An empty instance folder of the test's own, so the checkout's instance/ plays no part."""
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("COMMUNITY_PULSE_INSTANCE", str(folder))
+    for name in [name for name in os.environ if name.startswith("FLASK_")]:
+        monkeypatch.delenv(name)
+    return folder
+
+
+def test_environment_overrides_defaults(monkeypatch, instance):
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment-0123456789abcdef")
     monkeypatch.setenv("FLASK_MIN_GROUP_SIZE", "25")
     monkeypatch.setenv("FLASK_RATELIMIT_ENABLED", "false")
-    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance}/env.db")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment-0123456789abcdef"
     assert app.config["MIN_GROUP_SIZE"] == 25
@@ -25,9 +37,37 @@ def test_environment_overrides_defaults(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
 
 
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
-    monkeypatch.setattr("survey.Flask.instance_path", str(tmp_path), raising=False)
-    config = base_config(f"sqlite:///{tmp_path}/x.db")
+def test_instance_config_is_read_and_the_environment_wins_over_it(monkeypatch, instance):
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        'SECRET_KEY = "from-instance-config-0123456789abcdef"\nMIN_GROUP_SIZE = 7\nEXPORT_K = 8\n'
+    )
+    app = create_app()
+    assert app.instance_path == str(instance)
+    assert app.config["SECRET_KEY"] == "from-instance-config-0123456789abcdef"
+    assert (app.config["MIN_GROUP_SIZE"], app.config["EXPORT_K"]) == (7, 8)
+    # The default database lives in the instance folder, not in the checkout.
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/community-pulse.db"
+    monkeypatch.setenv("FLASK_EXPORT_K", "11")
+    assert create_app().config["EXPORT_K"] == 11
+
+
+def test_first_development_run_generates_a_private_key_and_keeps_it(monkeypatch, instance):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    first = create_app()
+    key_file = instance / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SECRET_KEY"] == key_file.read_text().strip()
+    # Pair keys are HMACs under it: a restart must not draw a new one.
+    assert create_app().config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+def test_production_refuses_to_start_without_a_secret_key(instance):
+    with pytest.raises(RuntimeError, match="No SECRET_KEY"):
+        create_app()
+    assert not (instance / "secret_key").exists()  # never generated outside development
+    config = base_config(f"sqlite:///{instance}/x.db")
     config.update(TESTING=False, SECRET_KEY=None)
     with pytest.raises(RuntimeError, match="No SECRET_KEY"):
         create_app(config)

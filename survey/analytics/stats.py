@@ -7,7 +7,7 @@ Student t quantile comes from survey.analytics.tdist.
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -287,3 +287,23 @@ def suppression_label(min_group_size: int) -> str:
     if min_group_size == 1:
         return "no responses"
     return f"fewer than {min_group_size} responses"
+
+
+def shown_parts(sizes: Sequence[int], total: int, min_group_size: int) -> tuple[bool, ...]:
+    """Return which parts of a shown total may be shown without revealing a small part.
+
+    ``sizes`` are the n of disjoint parts of a group of ``total`` whose own figure is shown
+    (after-event trust, split by TALKED; ``total`` may exceed their sum when some residents
+    are in no listed part). Each part of at least ``min_group_size`` is shown, unless the
+    total minus the shown parts would leave between 1 and ``min_group_size - 1`` residents:
+    that remainder's mean could be worked out by subtraction. The smallest shown part is
+    then withheld too, which makes the remainder large enough; one is always sufficient.
+    """
+    if any(n < 0 for n in sizes) or total < sum(sizes):
+        raise ValueError(f"parts {list(sizes)} must be counts that fit in a total of {total}")
+    shown = [not is_suppressed(n, min_group_size) for n in sizes]
+    remainder = total - sum(n for n, visible in zip(sizes, shown, strict=True) if visible)
+    if 0 < remainder < min_group_size and any(shown):
+        _n, smallest = min((n, i) for i, n in enumerate(sizes) if shown[i])
+        shown[smallest] = False
+    return tuple(shown)

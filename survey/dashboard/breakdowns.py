@@ -8,8 +8,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from survey.analytics.groups import Distribution
-from survey.analytics.stats import Interval, is_suppressed, mean_ci, suppression_label, welch_ci
-from survey.dashboard.report import INDEX_DIGITS, INDEX_SCALE, Item, rounded_interval, showable
+from survey.analytics.stats import (
+    Interval,
+    is_suppressed,
+    mean_ci,
+    shown_parts,
+    suppression_label,
+    welch_ci,
+)
+from survey.dashboard.report import INDEX_DIGITS, INDEX_SCALE, Item, rounded_interval
 from survey.dashboard.rows import LabelCount, LevelCount, TalkedRow
 from survey.dashboard.tables import CellValue, Column, Table
 from survey.sentiment.scoring import Label
@@ -104,29 +111,40 @@ def likert_table(section: LikertSection, min_group_size: int) -> Table:
 
 @dataclass(frozen=True, slots=True)
 class TalkedSection:
-    """After-phase Trust index of those who talked with an officer and those who did not."""
+    """After-phase Trust index of those who talked with an officer and those who did not.
+
+    ``suppressed`` groups are too small to show; ``withheld`` ones are large enough but
+    hidden so that the report's after-event Trust index minus them cannot reveal a small group.
+    """
 
     groups: tuple[tuple[str, Interval], ...]
     difference: Interval | None
     suppressed: tuple[str, ...]
+    withheld: tuple[str, ...] = ()
 
 
 def talked_split(rows: Iterable[TalkedRow], min_group_size: int) -> TalkedSection:
     """Return the after-trust means by TALKED answer, and the difference (yes - no).
 
+    The report also shows the Trust index of every after response, which is the pool of
+    these groups and of those who left TALKED unanswered: a group is shown only when the
+    rest of that pool is empty or itself large enough (analytics.stats.shown_parts).
     The difference is a Welch interval between two self-selected groups: a description of
     who moved, not the effect of talking.
     """
     by_value = {row.talked: row.trust for row in rows}
+    total = sum(sums.n for sums in by_value.values())
+    sizes = [by_value[value].n if value in by_value else 0 for value, _label in TALKED_GROUPS]
+    visible = shown_parts(sizes, total, min_group_size)
     groups = []
     summaries = {}
     suppressed = []
-    for value, label in TALKED_GROUPS:
-        shown = showable(by_value.get(value), min_group_size)
-        if shown is None:
-            suppressed.append(label)
+    withheld = []
+    for (value, label), size, show in zip(TALKED_GROUPS, sizes, visible, strict=True):
+        if not show:
+            (suppressed if is_suppressed(size, min_group_size) else withheld).append(label)
             continue
-        summaries[value] = shown.summary()
+        summaries[value] = by_value[value].summary()
         groups.append(
             (
                 label,
@@ -144,7 +162,15 @@ def talked_split(rows: Iterable[TalkedRow], min_group_size: int) -> TalkedSectio
         difference = rounded_interval(
             welch_ci(summaries[0.0], summaries[1.0]), -100.0, 100.0, INDEX_DIGITS
         )
-    return TalkedSection(tuple(groups), difference, tuple(suppressed))
+    return TalkedSection(tuple(groups), difference, tuple(suppressed), tuple(withheld))
+
+
+def withheld_note(min_group_size: int) -> str:
+    """Return why a large enough TALKED group is hidden."""
+    return (
+        "hidden too: the after-event Trust index minus this group would show a group with "
+        f"{suppression_label(min_group_size)}"
+    )
 
 
 def talked_table(section: TalkedSection, min_group_size: int) -> Table:
@@ -177,8 +203,12 @@ def talked_table(section: TalkedSection, min_group_size: int) -> Table:
         "Trust index after the event, by whether the resident talked with an officer",
         columns,
         tuple(rows),
-        tuple((label,) for label in section.suppressed),
+        tuple((label,) for label in (*section.suppressed, *section.withheld)),
         suppression_label(min_group_size),
+        (
+            (suppression_label(min_group_size),) * len(section.suppressed)
+            + (withheld_note(min_group_size),) * len(section.withheld)
+        ),
     )
 
 

@@ -277,6 +277,14 @@ def _band(points: Sequence[TrendPoint], phase: str, axes: dict[str, str]) -> dic
     }
 
 
+def _left_out_text(point: TrendPoint) -> str:
+    """Return the hover's mention of events left out of a month (named in the table)."""
+    count = len(point.left_out)
+    if not count:
+        return ""
+    return f" (leaves out {count} event{'' if count == 1 else 's'} too small to show)"
+
+
 def trend_figure(trend: Trend, title: str) -> Figure:
     """Return small multiples, one panel per area, with before and after lines and CI bands.
 
@@ -356,12 +364,19 @@ def trend_figure(trend: Trend, title: str) -> Figure:
                     "line": {"color": PHASE_COLORS[phase], "width": 2},
                     "marker": {"color": PHASE_COLORS[phase], "size": 7},
                     "customdata": [
-                        [plain(p.period), p.n, p.low, p.high, _ci_text(p.low, p.high)]
+                        [
+                            plain(p.period),
+                            p.n,
+                            p.low,
+                            p.high,
+                            _ci_text(p.low, p.high),
+                            _left_out_text(p),
+                        ]
                         for p in points
                     ],
                     "hovertemplate": (
                         "%{customdata[0]}<br>mean %{y}, %{customdata[4]}<br>"
-                        "n = %{customdata[1]}<extra>%{fullData.name}</extra>"
+                        "n = %{customdata[1]}%{customdata[5]}<extra>%{fullData.name}</extra>"
                     ),
                     **axes,
                 }

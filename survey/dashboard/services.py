@@ -19,6 +19,7 @@ from survey.dashboard.breakdowns import (
     talked_table,
 )
 from survey.dashboard.figures import Figure
+from survey.dashboard.filters import GRAINS, TrendFilters
 from survey.dashboard.report import (
     INDEX_SCALE,
     ITEM_SCALE,
@@ -31,14 +32,7 @@ from survey.dashboard.report import (
 )
 from survey.dashboard.rows import CommentRow
 from survey.dashboard.tables import Table
-from survey.dashboard.trends import (
-    GRAINS,
-    METRICS,
-    Trend,
-    TrendFilters,
-    build_trend,
-    trend_table,
-)
+from survey.dashboard.trends import METRICS, Trend, build_trend, trend_table
 from survey.events.models import Department, Event
 
 COMMENTS_PER_PAGE = 50

@@ -3,7 +3,9 @@
 A chart's CSV must say exactly what the page says, so numbers are rounded once, here, and
 the page prints the same Python values that the CSV writer writes (``str`` of an int or a
 float in both). Groups too small to show are kept apart as ``suppressed`` labels: the page
-lists them, the CSV writes them as rows with empty numbers and the suppression note.
+lists them, the CSV writes them as rows with empty numbers and the suppression note (one
+note for all, or one each in ``suppressed_notes`` when they are left out for different
+reasons).
 """
 
 import csv
@@ -56,6 +58,7 @@ class Table:
     rows: tuple[tuple[CellValue, ...], ...]
     suppressed: tuple[tuple[str, ...], ...] = ()
     suppression_label: str = ""
+    suppressed_notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse rows or suppressed labels that do not fit the columns."""
@@ -66,6 +69,19 @@ class Table:
             raise ValueError("a table with suppressed groups needs a final note column")
         if any(len(labels) >= width for labels in self.suppressed):
             raise ValueError("suppressed labels must leave room for numbers and the note")
+        if self.suppressed_notes and len(self.suppressed_notes) != len(self.suppressed):
+            raise ValueError("suppressed_notes needs one note per suppressed group")
+
+    @property
+    def hidden(self) -> list[tuple[tuple[str, ...], str]]:
+        """Return each suppressed group's labels with the note that says why it is not shown."""
+        notes = self.suppressed_notes or (self.suppression_label,) * len(self.suppressed)
+        return list(zip(self.suppressed, notes, strict=True))
+
+    @property
+    def one_reason(self) -> bool:
+        """Whether every suppressed group has the common note, which the page says once."""
+        return all(note == self.suppression_label for _labels, note in self.hidden)
 
     @property
     def shows_notes(self) -> bool:
@@ -86,8 +102,8 @@ class Table:
         for row in self.rows:
             yield list(row)
         width = len(self.columns)
-        for labels in self.suppressed:
-            yield [*labels, *([None] * (width - len(labels) - 1)), self.suppression_label]
+        for labels, note in self.hidden:
+            yield [*labels, *([None] * (width - len(labels) - 1)), note]
 
 
 def csv_bytes(table: Table) -> bytes:

@@ -1,31 +1,29 @@
-"""Trend lines across events: filters, per-event and per-month points, and their tables.
+"""Trend lines across events: per-event and per-month points, and their tables.
 
 Pure: takes the per-event sums from queries.py and returns rounded points. A month is pooled
 from its events' sums (count, sum and sum of squares add up exactly), with months taken in
 the department's own time zone so a National Night Out on the evening of 31 July stays in
-July. Groups below the minimum size are left out and listed.
+July. Only events shown on their own are pooled: an event phase below the minimum size is
+left out of every figure and listed, so no figure minus another reveals it.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from survey.analytics.groups import EMPTY, Sums
 from survey.analytics.stats import Interval, is_suppressed, mean_ci, suppression_label
+from survey.dashboard.filters import GRAINS
 from survey.dashboard.report import INDEX_SCALE, Scale, rounded_interval
 from survey.dashboard.rows import EventPhaseRow
 from survey.dashboard.tables import Column, Table
 
-GRAINS = {"month": "per month", "event": "per event"}
 NO_AREA = "No area"
 PHASE_ORDER = {"before": 0, "after": 1}
 # Trend groups whose interval is remembered: a few departments' worth of events and months.
 MEAN_CACHE_SIZE = 8192
-# The date filter's accepted range: wide enough for any event, far from datetime's limits.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,96 +46,12 @@ METRICS = {
 
 
 @dataclass(frozen=True, slots=True)
-class TrendFilters:
-    """What the trends page shows: areas, event kind, a local date range and the grain."""
-
-    areas: tuple[str, ...] = ()
-    kind: str | None = None
-    start: date | None = None
-    end: date | None = None
-    grain: str = "month"
-    errors: tuple[str, ...] = field(default=())
-
-    def query_args(self) -> dict[str, str | list[str]]:
-        """Return the filters as URL query arguments, for CSV links that repeat them."""
-        args: dict[str, str | list[str]] = {"by": self.grain}
-        if self.areas:
-            args["area"] = list(self.areas)
-        if self.kind:
-            args["kind"] = self.kind
-        if self.start:
-            args["from"] = self.start.isoformat()
-        if self.end:
-            args["to"] = self.end.isoformat()
-        return args
-
-    def utc_bounds(self, timezone: str) -> tuple[datetime | None, datetime | None]:
-        """Return [start, end) in UTC: local midnight of ``start`` to the day after ``end``."""
-        zone = ZoneInfo(timezone)
-
-        def midnight(day: date) -> datetime:
-            return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-        return (
-            None if self.start is None else midnight(self.start),
-            None if self.end is None else midnight(self.end + timedelta(days=1)),
-        )
-
-
-def _one(args: Mapping[str, Sequence[str]], name: str) -> str:
-    values = args.get(name) or [""]
-    return values[0].strip()
-
-
-def _day(text: str, label: str, errors: list[str]) -> date | None:
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors.append(f"{label} date {text!r} is not a date like 2024-08-06; it was ignored.")
-        return None
-    if not EARLIEST <= day <= LATEST:
-        # Local midnight of 9999-12-31 + 1 day, or of 0001-01-01 east of UTC, has no datetime.
-        errors.append(
-            f"{label} date {text!r} is outside the years {EARLIEST.year} to {LATEST.year}; "
-            "it was ignored."
-        )
-        return None
-    return day
-
-
-def parse_filters(
-    args: Mapping[str, Sequence[str]], areas: Iterable[str], kinds: Iterable[str]
-) -> TrendFilters:
-    """Return the filters a GET form asked for; a value that makes no sense is dropped.
-
-    Unknown areas or kinds are ignored rather than refused, so an old bookmark still shows
-    a page; a malformed or reversed date range is ignored with a message saying so.
-    """
-    known_areas = set(areas)
-    errors: list[str] = []
-    chosen = tuple(sorted({a for a in args.get("area", []) if a in known_areas}))
-    kind = _one(args, "kind")
-    start = _day(_one(args, "from"), "From", errors)
-    end = _day(_one(args, "to"), "To", errors)
-    if start and end and end < start:
-        errors.append("The date range ends before it starts; it was ignored.")
-        start = end = None
-    grain = _one(args, "by")
-    return TrendFilters(
-        areas=chosen,
-        kind=kind if kind in set(kinds) else None,
-        start=start,
-        end=end,
-        grain=grain if grain in GRAINS else "month",
-        errors=tuple(errors),
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class TrendPoint:
-    """One shown point: where and when, which phase, n, and the rounded mean with its CI."""
+    """One shown point: where and when, which phase, n, and the rounded mean with its CI.
+
+    ``left_out`` names the events ("name (date)") of the same area, month and phase that had
+    too few responses to count; always empty per event.
+    """
 
     area: str
     period: str
@@ -147,16 +61,33 @@ class TrendPoint:
     mean: float | None
     low: float | None
     high: float | None
+    left_out: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A row with no shown event: where and when, which phase, and the events it would hold."""
+
+    area: str
+    period: str
+    day: str
+    phase: str
+    events: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, str, str, str]:
+        """The row's leading cells, as a shown point's would be."""
+        return (self.area, self.period, self.day, self.phase)
 
 
 @dataclass(frozen=True, slots=True)
 class Trend:
-    """One chart's points, in area, date and phase order, and the groups left out."""
+    """One chart's points, in area, date and phase order, and the rows left out."""
 
     metric: Metric
     grain: str
     points: tuple[TrendPoint, ...]
-    suppressed: tuple[tuple[str, str, str, str], ...]
+    suppressed: tuple[LeftOut, ...]
 
     @property
     def areas(self) -> list[str]:
@@ -183,6 +114,27 @@ def shown_mean(sums: Sums, scale: Scale) -> Interval:
     return rounded_interval(mean_ci(sums.summary()), scale.low, scale.high, scale.digits)
 
 
+def event_labels(rows: Sequence[EventPhaseRow], timezone: str) -> dict[int, str]:
+    """Return each event's label: its name, with its local start time if another shares both.
+
+    Two events of one area may share a name and a day; each is a group of its own (pooling
+    them would show two small events as one large one), so each needs its own label.
+    """
+    zone = ZoneInfo(timezone)
+    local = {row.event_id: (row, row.starts_at.astimezone(zone)) for row in rows}
+    named = Counter((row.area, row.name, at.date()) for row, at in local.values())
+    timed = Counter((row.area, row.name, at) for row, at in local.values())
+    labels = {}
+    for event_id, (row, at) in local.items():
+        label = row.name
+        if named[(row.area, row.name, at.date())] > 1:
+            label = f"{row.name}, {at:%H:%M}"
+            if timed[(row.area, row.name, at)] > 1:
+                label = f"{label}, event {event_id}"
+        labels[event_id] = label
+    return labels
+
+
 def build_trend(
     rows: Iterable[EventPhaseRow],
     metric: Metric,
@@ -190,32 +142,74 @@ def build_trend(
     timezone: str,
     min_group_size: int,
 ) -> Trend:
-    """Return the metric's points per event or per month, each area and phase apart."""
+    """Return the metric's points per event or per month, each area and phase apart.
+
+    Whether responses may be shown is decided once, for each event's phase: n is the number
+    of its responses with a value for this metric. A phase below the minimum is left out of
+    every figure, and a month pools only the event phases shown on their own and names the
+    ones it leaves out. Pooling small events into a month would let anyone subtract a shown
+    event from its month (or one filtered view from another) and read the small one.
+    """
     zone = ZoneInfo(timezone)
-    groups: dict[tuple[str, str, str, str], Sums] = {}
-    for row in rows:
+    ordered = sorted(rows, key=lambda r: (r.starts_at, r.event_id, PHASE_ORDER[r.phase]))
+    labels = event_labels(ordered, timezone)
+    shown: dict[tuple[str, str, str, str], Sums] = {}
+    left_out: dict[tuple[str, str, str, str], list[str]] = {}
+    for row in ordered:
         local = row.starts_at.astimezone(zone)
         area = row.area or NO_AREA
+        day = local.date().isoformat()
         if grain == "event":
-            key = (area, row.name, local.date().isoformat(), row.phase)
+            key = (area, labels[row.event_id], day, row.phase)
         else:
             key = (area, f"{local:%Y-%m}", f"{local:%Y-%m}-01", row.phase)
-        # Two events may share a name and a day in one area; they then pool like a month.
-        groups[key] = groups.get(key, EMPTY) + getattr(row, metric.key)
+        sums: Sums = getattr(row, metric.key)
+        if is_suppressed(sums.n, min_group_size):
+            left_out.setdefault(key, []).append(f"{labels[row.event_id]} ({day})")
+        else:
+            shown[key] = shown.get(key, EMPTY) + sums
     points = []
     suppressed = []
-    for key in sorted(groups, key=lambda k: (_area_key(k[0]), k[2], k[1], PHASE_ORDER[k[3]])):
-        sums = groups[key]
-        if is_suppressed(sums.n, min_group_size):
-            suppressed.append(key)
+    order = sorted(
+        shown.keys() | left_out.keys(),
+        key=lambda k: (_area_key(k[0]), k[2], k[1], PHASE_ORDER[k[3]]),
+    )
+    for key in order:
+        events = tuple(left_out.get(key, ()))
+        pooled = shown.get(key)
+        if pooled is None:
+            suppressed.append(LeftOut(*key, events))
             continue
-        iv = shown_mean(sums, metric.scale)
-        points.append(TrendPoint(*key, sums.n, iv.estimate, iv.low, iv.high))
+        iv = shown_mean(pooled, metric.scale)
+        points.append(TrendPoint(*key, pooled.n, iv.estimate, iv.low, iv.high, events))
     return Trend(metric, grain, tuple(points), tuple(suppressed))
 
 
+def left_out_note(events: Sequence[str], min_group_size: int) -> str:
+    """Return a shown month's note naming the events it leaves out, or "" when it has none."""
+    if not events:
+        return ""
+    label = suppression_label(min_group_size)
+    if len(events) == 1:
+        return f"leaves out 1 event with {label}: {events[0]}"
+    return f"leaves out {len(events)} events with {label} each: {'; '.join(events)}"
+
+
+def empty_month_note(events: Sequence[str], min_group_size: int) -> str:
+    """Return the note of a month none of whose events could be shown, naming them."""
+    label = suppression_label(min_group_size)
+    if len(events) == 1:
+        return f"its 1 event had {label}: {events[0]}"
+    return f"each of its {len(events)} events had {label}: {'; '.join(events)}"
+
+
 def trend_table(trend: Trend, min_group_size: int) -> Table:
-    """Return a trend's points as the page's table and the CSV's rows."""
+    """Return a trend's points as the page's table and the CSV's rows.
+
+    Per event, a left-out row reads like any small group. Per month, every left-out event
+    is named once: in the note of its month's row, or, when none of the month's events
+    could be shown, in the note of the month's left-out row.
+    """
     period = "Event" if trend.grain == "event" else "Month"
     columns = (
         Column("Area"),
@@ -229,13 +223,28 @@ def trend_table(trend: Trend, min_group_size: int) -> Table:
         Column("Note", "note"),
     )
     rows = tuple(
-        (p.area, p.period, p.day, p.phase, p.n, p.mean, p.low, p.high, "") for p in trend.points
+        (
+            p.area,
+            p.period,
+            p.day,
+            p.phase,
+            p.n,
+            p.mean,
+            p.low,
+            p.high,
+            left_out_note(p.left_out, min_group_size),
+        )
+        for p in trend.points
     )
+    notes: tuple[str, ...] = ()
+    if trend.grain == "month":
+        notes = tuple(empty_month_note(row.events, min_group_size) for row in trend.suppressed)
     return Table(
         trend.metric.key,
         f"{trend.metric.title} {GRAINS[trend.grain]}",
         columns,
         rows,
-        trend.suppressed,
+        tuple(row.labels for row in trend.suppressed),
         suppression_label(min_group_size),
+        notes,
     )

@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from survey.dashboard import plotlyjs
+from survey.dashboard.filters import GRAINS, TrendFilters, parse_filters
 from survey.dashboard.queries import event_areas
 from survey.dashboard.services import (
     comment_page,
@@ -21,7 +22,7 @@ from survey.dashboard.services import (
     trends_page,
 )
 from survey.dashboard.tables import CellValue, Table, cell_text, csv_bytes
-from survey.dashboard.trends import GRAINS, METRICS, TrendFilters, parse_filters
+from survey.dashboard.trends import METRICS
 from survey.events.models import EVENT_KINDS
 from survey.events.views import event_for_staff
 from survey.extensions import login_manager

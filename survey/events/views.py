@@ -64,8 +64,10 @@ from survey.extensions import db
 
 bp = Blueprint("events", __name__, url_prefix="/staff/events")
 
-# Seconds between live count refreshes on the event page.
+# Seconds between live count refreshes on the event page, and on the events list (one
+# grouped count over all of the department's events, so it is asked for less often).
 COUNTS_REFRESH_SECONDS = 5
+LIST_COUNTS_REFRESH_SECONDS = 10
 
 
 @bp.before_request
@@ -108,8 +110,29 @@ def question_set_for_staff(question_set_id: int) -> QuestionSet:
 
 @bp.get("/")
 def index() -> str:
-    """The department's events, newest first, with status and before/after counts."""
-    return render_template("events/index.html", events=event_rows(current_user.department_id))
+    """The department's events, newest first, with status and live before/after counts."""
+    return render_template(
+        "events/index.html",
+        events=event_rows(current_user.department_id),
+        refresh_seconds=LIST_COUNTS_REFRESH_SECONDS,
+    )
+
+
+@bp.get("/counts")
+@background_request
+def index_counts() -> Response:
+    """Before and after counts of every event of the department, polled by the events list.
+
+    The same one grouped query as the list itself; other departments' events are not in it.
+    """
+    response = jsonify(
+        events=[
+            {"id": row.id, "before": row.before, "after": row.after}
+            for row in event_rows(current_user.department_id)
+        ]
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<int:event_id>")

@@ -27,10 +27,14 @@ HEADER = (
 )
 TYPES = ("integer", "number", "categorical", "string")
 SEPARATOR = " | "
-SUPPRESSED_LABEL = f"{SUPPRESSED}=suppressed (fewer than k residents shared this value)"
+# Residents, not rows: the release counts each row of a before/after pair as half a resident.
+K_RESIDENTS = "k residents (a resident who answered before and after counts once)"
+SUPPRESSED_LABEL = (
+    f"{SUPPRESSED}=suppressed (fewer than k residents shared the combination of quasi-identifiers)"
+)
 QI_NOTE = (
-    f"Quasi-identifier: generalized or suppressed ({SUPPRESSED}) where fewer than k "
-    "residents shared a combination of quasi-identifiers. Empty = no value."
+    f"Quasi-identifier: generalized or suppressed ({SUPPRESSED}) where fewer than "
+    f"{K_RESIDENTS} shared a combination of quasi-identifiers. Empty = no value."
 )
 KIND_LABELS = {
     "national-night-out": "National Night Out",
@@ -134,7 +138,8 @@ def fixed_entries(prepared: PreparedExport) -> list[Entry]:
             "string",
             notes=(
                 "YYYY-MM-DD; generalized to YYYY-MM or YYYY, or suppressed (*), where fewer "
-                "than k residents shared it. No time of day is given."
+                f"than {K_RESIDENTS} shared a combination of quasi-identifiers. No time of day "
+                "is given."
             ),
         ),
         _categorical("event_kind", "Kind of event", present["event_kind"], KIND_LABELS, QI_NOTE),

@@ -4,7 +4,8 @@ An export can stream millions of rows, so nothing here sees a row. The caller co
 combination of quasi-identifiers (area, event, language, date, demographic items) with a SQL
 GROUP BY, `plan_k_anonymity` decides how each combination is released, and the streaming
 writer calls `Plan.apply` on each row. Memory grows with the number of distinct combinations,
-never with the number of rows.
+never with the number of rows. A count may be any additive size, such as rows weighted so
+that k counts residents (`survey.export.services.PAIRED_ROW`); "rows" then read "weight".
 
 Local recoding generalizes only the combinations that need it: a rare area is suppressed for
 the handful of residents who would stand out, while the other thousands of rows keep theirs.

@@ -23,7 +23,8 @@ Department:        {department}
 Exported (UTC):    {exported}
 Software:          Community Pulse {version}
 Selection:         {selection}
-Anonymity:         k = {k}: every combination of quasi-identifiers has {k} rows or more
+Anonymity:         k = {k}: every combination of quasi-identifiers is shared by {k} residents
+                   or more (a resident who answered before and after counts once)
 
 What this is
 ------------
@@ -101,13 +102,13 @@ def _stats_block(prepared: PreparedExport) -> str:
     stats = prepared.stats
     lines = [
         ("Rows written:", stats.rows),
-        ("Rows left out (no group of k possible):", stats.rows_dropped),
+        ("Rows left out (no group of k residents possible):", stats.rows_dropped),
         ("Cells generalized or suppressed:", stats.cells_generalized),
         *((f"    in {name}:", count) for name, count in stats.cells_by_column.items() if count),
         ("Before/after pairs linked:", prepared.pair_links),
         ("Pair links withheld (rows):", prepared.pair_links_withheld),
     ]
-    return "\n".join(f"{label:<42}{value:>12,}" for label, value in lines)
+    return "\n".join(f"{label:<50}{value:>12,}" for label, value in lines)
 
 
 def readme(prepared: PreparedExport) -> str:
@@ -124,11 +125,14 @@ def readme(prepared: PreparedExport) -> str:
         text_note = "Free-text answers are not included (they were not asked for)."
     qis = (
         f"Quasi-identifiers ({', '.join(prepared.columns)}) were generalized or suppressed "
-        "until every combination of them is shared by at least k rows. Rare "
-        "values are first given up inside their event (channel, language, demographic "
-        "answers), so each event keeps its rows; only events with fewer than k responses "
-        'lose their event code, area, kind or date (day -> month -> year -> *). "*" marks a '
-        "suppressed value."
+        "until every combination of them is shared by at least k residents. Residents are "
+        "counted, not rows: each row of a before/after pair (one phone at one event) counts "
+        "as half a resident, so the pair counts once even if its rows land in different "
+        "combinations, and every other row (one phase only, or a kiosk response) counts as "
+        "one. Rare values are first given up inside their event (channel, language, "
+        "demographic answers), so each event keeps its rows; only events with fewer than k "
+        "residents lose their event code, area, kind or date (day -> month -> year -> *). "
+        '"*" marks a suppressed value.'
     )
     return README.format(
         department=prepared.department.name,

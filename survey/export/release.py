@@ -13,7 +13,10 @@ already large enough, until it reaches k. Only events with fewer than k rows in 
 left for kanon, which coarsens the event itself. The composition is still exactly
 k-anonymous: kanon plans on the counts *after* the first pass, and never splits a group.
 
-Everything here is pure: counts in, a mapping out. No row is ever seen.
+Everything here is pure: counts in, a mapping out. No row is ever seen. A count is any
+additive size: the export plans on rows weighted in half-residents with a threshold of 2k
+(`survey.export.services.PAIRED_ROW`), so that k counts residents; the "rows" below are then
+that weight. `release_stats` is given plain row counts.
 """
 
 import heapq
@@ -27,7 +30,10 @@ from survey.export.kanon import QI, SUPPRESSED, Column, plan_k_anonymity
 
 @dataclass(frozen=True)
 class Release:
-    """The released value of every counted combination, None for rows that are dropped."""
+    """The released value of every counted combination, None for rows that are dropped.
+
+    `k` is the least size of a released group, in the unit of the counts it was planned on.
+    """
 
     mapping: Mapping[QI, QI | None]
     columns: tuple[str, ...]

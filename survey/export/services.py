@@ -35,6 +35,14 @@ from survey.export.schema import (
 )
 from survey.extensions import db
 
+# k counts residents, not rows: a phone that answered before and after is one resident in
+# two rows. So the release is planned on weights: a row whose phone also answered the other
+# phase at the event weighs 1, any other row (one phase only, or a kiosk response) weighs 2,
+# and every released group must weigh 2k. A resident adds at most 2 to any group, whichever
+# of their rows land in it, so a group weighing 2k holds at least k residents however the
+# planner merges groups. Rows stay the unit of every figure shown or logged.
+PAIRED_ROW, UNPAIRED_ROW = 1, 2
+
 
 @dataclass(frozen=True)
 class EventQIs:
@@ -194,7 +202,8 @@ def prepare_export(
     """Return the planned export: release, selection, costs and the values the codebook lists.
 
     The release is planned on the whole department and the filters select released groups,
-    so what the page previews is exactly what the bundle will hold.
+    so what the page previews is exactly what the bundle will hold. Every released group
+    holds at least k residents (see PAIRED_ROW); its costs are counted in rows.
     """
     questions = queries.export_questions(conn, department.id)
     all_items = order_items(items_from_questions(questions), questions)
@@ -203,14 +212,20 @@ def prepare_export(
     count_rows = queries.qi_counts(conn, department.id, demographics)
 
     counts: Counter[QI] = Counter()
+    weights: Counter[QI] = Counter()
     partners: list[tuple[QI, QI | None, int]] = []
     for row in count_rows:
         own, partner = row_qis(row, events, len(demographics))
         n = int(row._mapping["n"])
         counts[own] += n
+        weights[own] += n * (PAIRED_ROW if partner is not None else UNPAIRED_ROW)
         partners.append((own, partner, n))
     release = plan_release(
-        counts, qi_columns(demographics), len(EVENT_QIS), k, qi_priority(demographics)
+        weights,
+        qi_columns(demographics),
+        len(EVENT_QIS),
+        UNPAIRED_ROW * k,
+        qi_priority(demographics),
     )
     selected = selector(filters)
     linked = withheld = 0

@@ -70,10 +70,12 @@ def _resident_post_limit() -> str:
     return str(current_app.config["RESIDENT_POST_LIMIT"])
 
 
-def find_event(token: str, phase: str) -> ResidentEvent:
+def find_event(token: str, phase: str, *, closed_ok: bool = False) -> ResidentEvent:
     """Return the event behind a survey URL, or abort with the one 404 or the 410 page.
 
     Unknown, draft and malformed tokens look identical, so nobody can probe for events.
+    ``closed_ok`` is for the thank-you pages: a resident who submitted in the grace period
+    after closing must read "received", not "closed", which would say the answers were lost.
     """
     if phase not in PHASES or not TOKEN_RE.match(token):
         abort(404)
@@ -81,7 +83,8 @@ def find_event(token: str, phase: str) -> ResidentEvent:
     event = cast(ResidentEvent | None, row)
     if event is None or event.status == "draft":
         abort(404)
-    if event.status == "closed" and (request.method != "POST" or not accepts_submissions(event)):
+    submitting = request.method == "POST" and accepts_submissions(event)
+    if event.status == "closed" and not (closed_ok or submitting):
         abort(410)
     return event
 
@@ -106,17 +109,22 @@ def kiosk(token: str, phase: str, key: str) -> WerkzeugResponse | str:
 @bp.route("/<token>/<phase>/thanks")
 def thanks(token: str, phase: str) -> str:
     """Thank the resident; a "before" respondent is asked to scan the after code later."""
-    event = find_event(token, phase)
+    event = find_event(token, phase, closed_ok=True)
     return render_template("responses/thanks.html", event=event, phase=phase, kiosk_url=None)
 
 
 @bp.route("/<token>/<phase>/kiosk/<key>/thanks")
 def kiosk_thanks(token: str, phase: str, key: str) -> str:
-    """Thank the resident, then return the tablet to a fresh form after a few seconds."""
-    event = find_event(token, phase)
+    """Thank the resident, then return the tablet to a fresh form after a few seconds.
+
+    Once the event is closed there is no fresh form to return to, so the page stays.
+    """
+    event = find_event(token, phase, closed_ok=True)
     if not hmac.compare_digest(key.encode(), kiosk_key(event.token).encode()):
         abort(404)
-    form_url = url_for("responses.kiosk", token=token, phase=phase, key=key, lang=_lang())
+    form_url = None
+    if event.status == "open":
+        form_url = url_for("responses.kiosk", token=token, phase=phase, key=key, lang=_lang())
     return render_template(
         "responses/thanks.html",
         event=event,

@@ -1,5 +1,8 @@
-// Live counts on a staff event page: poll the JSON endpoint named by data-counts-url and
-// update the numbers in place. Without JavaScript the page shows the counts of its last load.
+// Live counts on the staff event page and the events list: poll the JSON endpoint named by
+// data-counts-url and update the [data-count] numbers in place. The event page's endpoint
+// answers one event's counts; the list's answers {"events": [{"id": ..., ...}]}, matched to
+// rows by data-event. Polling pauses while the tab is hidden. Without JavaScript the page
+// shows the counts of its last load.
 (function () {
   "use strict";
   var box = document.querySelector("[data-counts-url]");
@@ -21,15 +24,32 @@
     }
   }
 
-  function show(data) {
+  function update(scope, counts) {
+    if (!scope) {
+      return;  // an event created after the page loaded has no row yet
+    }
     ["before", "after", "paired"].forEach(function (name) {
-      var cell = box.querySelector('[data-count="' + name + '"]');
-      var text = format.format(data[name]);
+      var cell = scope.querySelector('[data-count="' + name + '"]');
       // Only real changes touch the page, so screen readers announce nothing otherwise.
-      if (cell && typeof data[name] === "number" && cell.textContent !== text) {
-        cell.textContent = text;
+      if (cell && typeof counts[name] === "number") {
+        var text = format.format(counts[name]);
+        if (cell.textContent !== text) {
+          cell.textContent = text;
+        }
       }
     });
+  }
+
+  function show(data) {
+    if (Array.isArray(data.events)) {
+      data.events.forEach(function (event) {
+        if (typeof event.id === "number") {
+          update(box.querySelector('[data-event="' + event.id + '"]'), event);
+        }
+      });
+    } else {
+      update(box, data);
+    }
     say("Updated automatically every " + Math.round(delay / 1000) + " seconds. Last update " +
         new Date().toLocaleTimeString() + ".");
   }

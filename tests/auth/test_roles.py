@@ -14,6 +14,7 @@ PAGES = [
     ("/staff/events/", ALL),
     ("/staff/events/{event}", ALL),
     ("/staff/events/{event}/counts", ALL),
+    ("/staff/events/counts", ALL),
     ("/staff/events/question-sets/", ALL),
     ("/staff/events/question-sets/{question_set}", ALL),
     ("/staff/password", ALL),

@@ -229,6 +229,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         FLASK_PUBLIC_BASE_URL=base_url,
         FLASK_RATELIMIT_ENABLED="false",
         FLASK_KIOSK_RESET_SECONDS="2",  # the tablet's pause after "thank you", kept short
+        # An instance folder of its own: the checkout's instance/config.py plays no part.
+        COMMUNITY_PULSE_INSTANCE=str(workdir / "instance"),
     )
     app = create_app(settings)
     log = workdir / "gunicorn.log"
@@ -527,6 +529,18 @@ def sign_in(page: Any, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/staff/events/")
+
+
+def answer_before(phone: Any, event: dict[str, Any]) -> None:
+    """A resident scans the before code and answers every question with "Agree"."""
+    from playwright.sync_api import expect
+
+    phone.goto(event["before_url"])
+    for group in phone.get_by_role("group").all():
+        group.get_by_label("Agree", exact=True).tap()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Submit").tap()
+    expect(phone.get_by_role("heading", name="Thank you!")).to_be_visible()
 
 
 @pytest.fixture

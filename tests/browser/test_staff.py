@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.browser.conftest import ADMIN, ENABLE_HINT, RESEARCHER, sign_in
+from tests.browser.conftest import ADMIN, ENABLE_HINT, RESEARCHER, answer_before, sign_in
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason=ENABLE_HINT).expect
@@ -64,13 +64,7 @@ def test_the_live_count_rises_when_a_resident_answers(site, staff, new_context):
     assert before.inner_text() == "0"
     staff.evaluate("window.stillTheSamePage = true")
 
-    phone = new_context("phone").new_page()
-    phone.goto(event["before_url"])
-    for group in phone.get_by_role("group").all():
-        group.get_by_label("Agree", exact=True).tap()
-    with phone.expect_navigation():
-        phone.get_by_role("button", name="Submit").tap()
-    expect(phone.get_by_role("heading", name="Thank you!")).to_be_visible()
+    answer_before(new_context("phone").new_page(), event)
 
     expect(before).to_have_text("1", timeout=15_000)  # the page polls every few seconds
     assert staff.evaluate("window.stillTheSamePage") is True  # updated in place, no reload

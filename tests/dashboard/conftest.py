@@ -129,3 +129,14 @@ def page_cells(csv_row: list[str], columns: list[str]) -> list[str]:
         else:
             cells.append(value)
     return cells
+
+
+def shown_page_rows(header: list[str], rows: list[list[str]]) -> list[list[str]]:
+    """Return a trend CSV's shown rows (those with an n) as the page's table prints them.
+
+    The page shows the note column only when some shown row has a note (a month that
+    leaves out small events); rows without an n are the left-out groups listed under it.
+    """
+    shown = [row for row in rows if row[header.index("n")]]
+    with_notes = any(row[-1] for row in shown)
+    return [page_cells(row, header)[: None if with_notes else -1] for row in shown]

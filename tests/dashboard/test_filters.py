@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from survey.dashboard.trends import TrendFilters, parse_filters
+from survey.dashboard.filters import TrendFilters, parse_filters
 from survey.events.models import EVENT_KINDS
 
 AREAS = ["Northside", "Southside"]

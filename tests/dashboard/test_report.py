@@ -15,6 +15,7 @@ from survey.sentiment.scoring import score_text
 from tests.dashboard.conftest import (
     ITEMS,
     TRUST_ITEMS,
+    agree,
     csv_records,
     page_cells,
     page_figures,
@@ -27,6 +28,9 @@ NEGATIVE = ("Terrible parking and an awful wait.", "I hate the bad traffic here.
 NEUTRAL = ("The event was on Tuesday.",)
 SPANISH = ("Muy buen evento, gracias.",)
 COMMENTS = POSITIVE * 3 + NEGATIVE * 2 + NEUTRAL * 3 + SPANISH * 2  # 15 comments
+
+
+GROUPS = ("Talked with an officer", "Did not talk with an officer")
 
 
 def index_of(answers, codes):
@@ -206,6 +210,52 @@ def test_after_trust_split_by_talked(client, login, make_user, crafted):
     assert close(difference["After Trust index"], fmean(talked) - fmean(silent), 1)
     assert close(difference["95% CI low"], welch.low, 1)
     assert close(difference["95% CI high"], welch.high, 1)
+
+
+@pytest.mark.parametrize(
+    ("talked", "silent", "unanswered", "shown", "withheld"),
+    [
+        # 16 after answers, 12 talked: 16 - 12 = the 4 who did not. Both groups hidden.
+        (12, 4, 0, set(), {"Talked with an officer"}),
+        # 26 after answers: 26 - 12 - 11 = the 3 who left TALKED blank. The smaller group
+        # goes too, so what is left (11 + 3) is a group large enough to show.
+        (12, 11, 3, {"Talked with an officer"}, {"Did not talk with an officer"}),
+        # Nothing is left over: both groups shown, with their difference.
+        (12, 10, 0, {"Talked with an officer", "Did not talk with an officer"}, set()),
+    ],
+)
+def test_the_talked_split_never_reveals_a_group_by_subtraction(
+    client, login, make_user, make_event, respond, talked, silent, unanswered, shown, withheld
+):
+    event = make_event(name="Split night")
+    plan = [1] * talked + [0] * silent + [None] * unanswered
+    for number, answer in enumerate(plan):
+        level = 2 + number % 4
+        respond(event, "after", agree(level, TALKED=answer), phone=f"p{number}")
+    login(make_user("staff", department=event.department))
+    indices = client.get(f"/staff/events/{event.id}/report.csv?chart=indices").data
+    (trust,) = [row for row in csv_records(indices) if row["Measure"] == "Trust index"]
+    assert trust["After n"] == str(len(plan))
+    rows = csv_records(client.get(f"/staff/events/{event.id}/report.csv?chart=talked").data)
+    groups = {row["Group"]: row for row in rows if row["Group"] in GROUPS}
+    assert {label for label, row in groups.items() if row["n"]} == shown
+    # The after-event total minus every shown group is nobody, or at least 10 residents.
+    rest = len(plan) - sum(int(row["n"]) for row in groups.values() if row["n"])
+    assert rest == 0 or rest >= 10
+    note = (
+        "hidden too: the after-event Trust index minus this group would show a group with "
+        "fewer than 10 responses"
+    )
+    assert {label for label, row in groups.items() if row["Note"] == note} == withheld
+    assert ("Difference (talked - did not talk)" in {row["Group"] for row in rows}) is (
+        len(shown) == 2
+    )
+    html = client.get(f"/staff/events/{event.id}/report").get_data(as_text=True)
+    for label in withheld:
+        assert f'<li><span class="group">{label}</span>: {note}</li>' in html
+    drawn = page_figures(html).get("talked")
+    bars = set() if drawn is None else {x.split(" (n")[0] for x in drawn["data"][0]["x"]}
+    assert bars == shown
 
 
 def test_sentiment_distribution(client, login, make_user, crafted):

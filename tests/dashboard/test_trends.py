@@ -11,10 +11,10 @@ from survey.sentiment.scoring import score_text
 from tests.dashboard.conftest import (
     ITEMS,
     csv_records,
-    page_cells,
     page_figures,
     page_tables,
     parse_csv,
+    shown_page_rows,
 )
 
 EASTERN = ZoneInfo("America/New_York")
@@ -99,15 +99,18 @@ def test_months_pool_events_in_the_departments_time_zone(client, login, make_use
     login(make_user("staff", department=dept))
     rows = trend_rows(client, by="month")
     shown = {(r["Area"], r["Month"], r["Phase"]): r for r in rows if r["n"]}
-    # 31 August 22:30 in New York is 1 September in UTC; it belongs to August.
     august = shown[("Northside", "2025-08", "before")]
-    pooled = levels[("NNO North", "before")] + levels[("Late North", "before")]
-    mean, low, high = expected_mean_ci(pooled)
-    assert august["n"] == "20"
+    mean, low, high = expected_mean_ci(levels[("NNO North", "before")])
+    assert august["n"] == "12"
     assert august["Month start"] == "2025-08-01"
     assert close(august["Trust index mean"], mean)
     assert close(august["95% CI low"], low)
     assert close(august["95% CI high"], high)
+    # 31 August 22:30 in New York is 1 September in UTC; it belongs to August (and is left out
+    # of it, being small).
+    assert august["Note"] == (
+        "leaves out 1 event with fewer than 10 responses: Late North (2025-08-31)"
+    )
     assert shown[("Northside", "2025-09", "after")]["n"] == "10"
     assert set(shown) == {
         ("Northside", "2025-08", "before"),
@@ -116,6 +119,140 @@ def test_months_pool_events_in_the_departments_time_zone(client, login, make_use
         ("Southside", "2025-09", "before"),
         ("Southside", "2025-09", "after"),
     }
+    hidden = [r for r in rows if not r["n"]]
+    assert [(r["Area"], r["Month"], r["Phase"], r["Note"]) for r in hidden] == [
+        (
+            "Northside",
+            "2025-09",
+            "before",
+            "its 1 event had fewer than 10 responses: Hall North (2025-09-20)",
+        )
+    ]
+
+
+def test_a_month_pools_only_the_events_shown_on_their_own(client, login, make_user, department):
+    """August Northside held NNO North (12 + 12) and Late North (8 + 8).
+
+    Were Late North pooled into the month (n = 20), its hidden mean would be
+    (20 × month mean - 12 × NNO mean) / 8. The month must be exactly NNO North's figure.
+    """
+    dept, levels = department
+    login(make_user("staff", department=dept))
+    for chart, title in (("trust", "Trust index"), ("safety", "Safety index")):
+        events = {
+            (r["Event"], r["Phase"]): r for r in trend_rows(client, chart, by="event") if r["n"]
+        }
+        months = {
+            (r["Area"], r["Month"], r["Phase"]): r
+            for r in trend_rows(client, chart, by="month")
+            if r["n"]
+        }
+        for phase in ("before", "after"):
+            nno = events[("NNO North", phase)]
+            august = months[("Northside", "2025-08", phase)]
+            mean, _low, _high = expected_mean_ci(levels[("NNO North", phase)])
+            assert august["n"] == nno["n"] == "12"
+            assert close(august[f"{title} mean"], mean)
+            for column in (f"{title} mean", "95% CI low", "95% CI high"):
+                assert august[column] == nno[column], (chart, phase, column)
+            assert "Late North (2025-08-31)" in august["Note"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"by": "month"},
+        {"by": "month", "area": "Northside"},
+        {"by": "month", "kind": "national-night-out"},
+        {"by": "month", "from": "2025-08-06"},
+        {"by": "month", "from": "2025-08-31", "to": "2025-08-31"},
+        {"by": "event", "from": "2025-08-06", "to": "2025-09-30"},
+    ],
+)
+def test_no_filter_lets_a_small_event_into_a_figure(client, login, make_user, department, query):
+    dept, _levels = department
+    login(make_user("staff", department=dept))
+    small = {("Late North", "before"), ("Late North", "after"), ("Hall North", "before")}
+    allowed_n = {"12", "11", "10"}  # the shown event phases: NNO North, Walk South, Hall after
+    for chart in ("trust", "safety"):
+        for row in trend_rows(client, chart, **query):
+            if row["n"]:
+                assert row["n"] in allowed_n, (chart, query, row)
+                assert (row.get("Event"), row["Phase"]) not in small
+            else:
+                assert row["Note"]
+    html = client.get("/staff/trends", query_string=query).get_data(as_text=True)
+    for figure in page_figures(html).values():
+        for trace in figure["data"]:
+            for data in trace.get("customdata", []):
+                assert str(data[1]) in allowed_n
+                assert "Late North" not in data[0]
+
+
+def test_the_page_says_small_events_are_left_out_and_names_them(
+    client, login, make_user, department
+):
+    dept, _levels = department
+    login(make_user("staff", department=dept))
+    html = client.get("/staff/trends?by=month").get_data(as_text=True)
+    assert (
+        "Events with fewer than 10 responses are left out of every figure on this page, "
+        "months included, so their numbers cannot be worked out by subtracting one figure "
+        "from another."
+    ) in " ".join(html.split())
+    # The month's row names the event it leaves out; the chart's hover says so too.
+    august = next(row for row in page_tables(html)["trust"] if row[1] == "2025-08")
+    assert august[-1] == "leaves out 1 event with fewer than 10 responses: Late North (2025-08-31)"
+    hovers = [
+        data[5]
+        for trace in page_figures(html)["trust"]["data"]
+        if trace.get("mode") == "lines+markers"
+        for data in trace["customdata"]
+        if data[0] == "2025-08"
+    ]
+    assert hovers == [" (leaves out 1 event too small to show)"] * 2
+    # A month with no event large enough is listed under the table with its events.
+    assert (
+        '<li><span class="group">Northside · 2025-09 · 2025-09-01 · before</span>: '
+        "its 1 event had fewer than 10 responses: Hall North (2025-09-20)</li>"
+    ) in html
+
+
+@pytest.mark.parametrize(("size", "shown"), [(6, False), (12, True)])
+def test_events_sharing_name_day_and_area_are_judged_apart(
+    client, login, make_user, make_department, make_event, respond, size, shown
+):
+    dept = make_department(timezone="America/New_York")
+    for hour in (17, 19):
+        event = make_event(
+            dept,
+            name="Block party",
+            area="Eastside",
+            starts_at=datetime(2025, 6, 14, hour, tzinfo=EASTERN),
+        )
+        for i in range(size):
+            respond(event, "before", dict.fromkeys(ITEMS, 3 + hour % 2), phone=f"{hour}-{i}")
+    login(make_user("staff", department=dept))
+    events = trend_rows(client, by="event")
+    assert [(r["Event"], r["n"]) for r in events] == [
+        ("Block party, 17:00", str(size) if shown else ""),
+        ("Block party, 19:00", str(size) if shown else ""),
+    ]
+    months = trend_rows(client, by="month")
+    if shown:
+        assert [(r["Month"], r["n"], r["Note"]) for r in months] == [
+            ("2025-06", str(2 * size), "")
+        ]
+    else:
+        # Two groups of 6 never make a shown 12.
+        assert [(r["Month"], r["n"], r["Note"]) for r in months] == [
+            (
+                "2025-06",
+                "",
+                "each of its 2 events had fewer than 10 responses: "
+                "Block party, 17:00 (2025-06-14); Block party, 19:00 (2025-06-14)",
+            )
+        ]
 
 
 def test_small_groups_are_left_out_and_listed(client, login, make_user, department):
@@ -218,13 +355,13 @@ def test_each_chart_csv_matches_the_page_and_its_figure(
     assert set(tables) == set(figures) == {"trust", "safety", "sentiment"}
     for chart in ("trust", "safety", "sentiment"):
         header, *rows = parse_csv(client.get(f"/staff/trends.csv?chart={chart}&by={grain}").data)
-        shown = [row for row in rows if not row[-1]]
-        assert tables[chart] == [page_cells(row, header)[:-1] for row in shown]
+        assert tables[chart] == shown_page_rows(header, rows)
+        shown = [row for row in rows if row[4]]
         drawn = []
         for trace in figures[chart]["data"]:
             if trace.get("mode") != "lines+markers":
                 continue
-            for x, y, (period, n, low, high, _text) in zip(
+            for x, y, (period, n, low, high, *_text) in zip(
                 trace["x"], trace["y"], trace["customdata"], strict=True
             ):
                 drawn.append((period, x, trace["name"].lower(), n, y, low, high))

@@ -1,6 +1,7 @@
 """The command line contract of DESIGN.md, through Flask's CLI runner."""
 
 import json
+from typing import Any
 
 import zxingcpp
 from PIL import Image
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from survey.auth.models import User
 from survey.events.models import Department, Event, Question
 from survey.extensions import db
-from survey.responses.models import Response
+from survey.responses.models import Answer, Response
 
 
 def test_create_department_gets_the_default_instrument(runner):
@@ -164,6 +165,30 @@ def test_qr_of_unknown_event(runner, tmp_path):
     assert "No event with id 999" in result.output
 
 
+def trust_shift_by(column: Any) -> dict[str, float]:
+    """Return mean trust index after minus mean before, per value of an event column."""
+    means = db.session.execute(
+        select(column, Response.phase, func.avg(Response.trust_index))
+        .join(Event, Event.id == Response.event_id)
+        .group_by(column, Response.phase)
+    ).all()
+    by_phase: dict[str, dict[str, float]] = {}
+    for group, phase, mean in means:
+        by_phase.setdefault(group, {})[phase] = float(mean)
+    return {group: phases["after"] - phases["before"] for group, phases in by_phase.items()}
+
+
+def text_answers_by_language() -> dict[str, tuple[int, int]]:
+    """Return {language: (text answers, text answers with a sentiment)}."""
+    rows = db.session.execute(
+        select(Response.language, func.count(Answer.id), func.count(Answer.sentiment))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.value_text.is_not(None))
+        .group_by(Response.language)
+    ).all()
+    return {language: (total, scored) for language, total, scored in rows}
+
+
 def test_demo_loads_realistic_data_once(runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -187,6 +212,24 @@ def test_demo_loads_realistic_data_once(runner):
     assert spanish > 1000
     years = {e.starts_at.year for e in db.session.scalars(select(Event))}
     assert len(years) >= 3
+    # What the demo is for: the before-to-after shift in trust differs by area and by kind.
+    by_area, by_kind = trust_shift_by(Event.area), trust_shift_by(Event.kind)
+    assert len(by_area) >= 6
+    assert max(by_area.values()) - min(by_area.values()) >= 3, by_area  # index points
+    assert set(by_kind) == {"national-night-out", "community-walk", "town-hall", "other"}
+    assert max(by_kind.values()) - min(by_kind.values()) >= 3, by_kind
+    assert by_kind["national-night-out"] > by_kind["town-hall"] > 0, by_kind
+    # Comments in both languages; only English ones are scored, Spanish ones stay NULL.
+    comments = text_answers_by_language()
+    assert set(comments) == {"en", "es"}
+    assert comments["en"][0] > 1000
+    assert comments["en"][1] > comments["en"][0] * 0.8  # English comments have a sentiment
+    assert comments["es"][0] > 200
+    assert comments["es"][1] == 0  # no Spanish comment is scored
+    spanish_scored = select(func.count(Response.id)).where(
+        Response.language == "es", Response.sentiment.is_not(None)
+    )
+    assert db.session.scalar(spanish_scored) == 0
     # Idempotent: a second run adds nothing.
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0

@@ -1,6 +1,7 @@
 """The events list, the event form, opening and closing, and live counts, as staff use them."""
 
 import re
+import time
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -14,13 +15,14 @@ from tests.events.conftest import new_phone, post_form
 
 def row_of(page: str, name: str) -> str:
     """Return the HTML of the events-list row that names the event."""
-    (row,) = [row for row in re.findall(r"<tr>.*?</tr>", page, re.S) if f">{name}</a>" in row]
+    rows = re.findall(r"<tr\b[^>]*>.*?</tr>", page, re.S)
+    (row,) = [row for row in rows if f">{name}</a>" in row]
     return row
 
 
 def counts_in(row: str) -> tuple[str, str]:
-    before = re.search(r'data-label="Before">([^<]*)<', row).group(1)
-    after = re.search(r'data-label="After">([^<]*)<', row).group(1)
+    before = re.search(r'data-label="Before"[^>]*>([^<]*)<', row).group(1)
+    after = re.search(r'data-label="After"[^>]*>([^<]*)<', row).group(1)
     return before, after
 
 
@@ -64,6 +66,90 @@ def test_list_counts_take_one_query_however_many_events(app, client, staff, make
     assert one == 1
     assert queries_for_list() == 1
     assert "More 5" in client.get("/staff/events/").get_data(as_text=True)
+
+
+def test_list_counts_update_live_from_a_static_script(client, staff, make_event, submit):
+    event = make_event(staff.department, name="Live walk")
+    submit(event, "before")
+    response = client.get("/staff/events/")
+    page = response.get_data(as_text=True)
+    row = row_of(page, "Live walk")
+    assert f'<tr data-event="{event.id}">' in row
+    assert re.search(r'data-count="before">1<', row)
+    assert re.search(r'data-count="after">0<', row)
+    assert 'data-counts-url="/staff/events/counts"' in page
+    assert re.search(r'data-refresh-seconds="\d+"', page)
+    assert "data-live-status" in page
+    assert "reload" not in page.lower()
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page, re.S)
+    assert scripts == [""]  # one script, loaded from a file: nothing inline
+    assert re.search(r'<script src="/static/live\.js\?v=\w+" defer>', page)
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_list_counts_endpoint_answers_the_departments_counts(client, staff, make_event, submit):
+    busy = make_event(staff.department, name="Busy walk")
+    quiet = make_event(staff.department, name="Quiet hall")
+    elsewhere = make_event(name="Someone else's night out")
+    for phases in (("before", "after"), ("before",)):
+        new_phone(client)
+        for phase in phases:
+            submit(busy, phase)
+    new_phone(client)
+    submit(elsewhere, "before")
+
+    response = client.get("/staff/events/counts")
+    assert response.status_code == 200
+    assert response.is_json
+    assert response.headers["Cache-Control"] == "no-store"
+    events = {row["id"]: row for row in response.get_json()["events"]}
+    assert events == {
+        busy.id: {"id": busy.id, "before": 2, "after": 1},
+        quiet.id: {"id": quiet.id, "before": 0, "after": 0},
+    }
+    assert elsewhere.id not in events  # another department's event is not even mentioned
+
+    new_phone(client)
+    submit(quiet, "after")
+    events = {row["id"]: row for row in client.get("/staff/events/counts").get_json()["events"]}
+    assert events[quiet.id]["after"] == 1
+
+
+def test_list_counts_endpoint_takes_one_query_however_many_events(client, staff, make_event):
+    for number in range(5):
+        make_event(staff.department, name=f"Event {number}")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert len(client.get("/staff/events/counts").get_json()["events"]) == 5
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert len([s for s in statements if "responses" in s]) == 1
+
+
+@pytest.mark.parametrize("role", ["admin", "staff", "researcher"])
+def test_every_role_polls_the_list_without_keeping_an_idle_session_alive(
+    client, login, make_user, role
+):
+    user = make_user(role)
+    login(user)
+    stale = int(time.time()) - 20 * 60
+    with client.session_transaction() as session:
+        session["last_seen"] = stale
+    assert client.get("/staff/events/counts").status_code == 200
+    with client.session_transaction() as session:
+        assert session["last_seen"] == stale  # a forgotten open list still times out
+
+
+def test_list_counts_of_an_anonymous_visitor_are_refused(app, make_event):
+    make_event()
+    response = app.test_client().get("/staff/events/counts")
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
 
 
 def test_other_departments_events_are_not_listed(client, staff, make_event):

@@ -74,6 +74,18 @@ def qi_groups(bundle: Bundle, extra: tuple[str, ...] = ()) -> dict[tuple[str, ..
     return groups
 
 
+def qi_residents(bundle: Bundle, extra: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+    """Return the residents per released combination as a reader of the CSV counts them.
+
+    Rows sharing a pair_id are one resident; a row without one is a resident of its own.
+    """
+    people: dict[tuple[str, ...], set[str]] = {}
+    for n, row in enumerate(bundle.rows):
+        key = tuple(row[name] for name in (*QI_COLUMNS, *extra))
+        people.setdefault(key, set()).add(row["pair_id"] or f"row {n}")
+    return {key: len(members) for key, members in people.items()}
+
+
 @pytest.fixture
 def export_cli(app: Flask, tmp_path: Path) -> Callable[..., Bundle]:
     """Run `flask export` for a department and return the bundle it wrote."""

@@ -15,13 +15,23 @@ import pytest
 from sqlalchemy import func, select
 
 from survey import create_app
-from survey.dashboard.queries import phase_sums
+from survey.dashboard.queries import item_sums, phase_sums
+from survey.dashboard.report import INDEX_DIGITS, ITEM_DIGITS
+from survey.dashboard.services import event_report
+from survey.dashboard.tables import Table
 from survey.events.models import Department, Event
+from survey.export.codebook import PHASE_NOTES
 from survey.export.services import local_day
 from survey.extensions import db
 from survey.responses.models import Response
 from tests.conftest import base_config
-from tests.export.conftest import Bundle, assert_matches_codebook, qi_groups, read_bundle
+from tests.export.conftest import (
+    Bundle,
+    assert_matches_codebook,
+    qi_groups,
+    qi_residents,
+    read_bundle,
+)
 
 SLUG = "springfield-pd"
 
@@ -44,11 +54,12 @@ def exports(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> list[Bun
     return bundles
 
 
-def test_every_quasi_identifier_combination_has_at_least_k_rows(exports, demo_app):
+def test_every_quasi_identifier_combination_has_at_least_k_residents(exports, demo_app):
     k = demo_app.config["EXPORT_K"]
     for bundle in exports:
         groups = qi_groups(bundle)
         assert min(groups.values()) >= k
+        assert min(qi_residents(bundle).values()) >= k
         total = db.session.scalar(
             select(func.count())
             .select_from(Response)
@@ -97,11 +108,13 @@ def test_every_codebook_column_is_present_with_its_type(exports):
     assert_matches_codebook(exports[0])
 
 
-def _event_ids(bundle: Bundle) -> dict[str, int]:
-    """Map the export's event codes to database events, for this test only.
+def _intact_events(bundle: Bundle) -> dict[str, int]:
+    """Map the export's codes of events released whole to database events, for this test only.
 
     The export has no ids, so events are matched by what it does show: day, area, kind and
-    the number of before and after rows (two demo events share a day, area and kind).
+    the number of before and after rows (two demo events share a day, area and kind). An
+    event whose code was suppressed, or that lost rows to k-anonymity, matches nothing and
+    is left out: its export means are not the report's means, by design.
     """
     department = db.session.scalar(select(Department).where(Department.slug == SLUG))
     sizes = defaultdict(int)
@@ -125,18 +138,40 @@ def _event_ids(bundle: Bundle) -> dict[str, int]:
     exported = defaultdict(int)
     for row in bundle.rows:
         exported[(row["event"], row["phase"])] += 1
-    return {
-        row["event"]: by_values[
-            (
-                row["event_date"],
-                row["area"],
-                row["event_kind"],
-                exported[(row["event"], "before")],
-                exported[(row["event"], "after")],
-            )
-        ]
-        for row in bundle.rows
-    }
+    codes = {}
+    for row in bundle.rows:
+        key = (
+            row["event_date"],
+            row["area"],
+            row["event_kind"],
+            exported[(row["event"], "before")],
+            exported[(row["event"], "after")],
+        )
+        if row["event"] != "*" and key in by_values:
+            codes[row["event"]] = by_values[key]
+    assert len(set(codes.values())) == len(codes)
+    return codes
+
+
+def _shown(table: Table) -> dict[tuple[str, str], tuple[int | None, float | None]]:
+    """Return the report table's (n, mean) per (measure code, phase), as the page shows them.
+
+    A measure is "Trust index", "Safety index" or "TRUST: <wording>"; its code is the
+    export column it describes. None means the page shows nothing (not asked, or too few).
+    """
+    columns = [column.name for column in table.columns]
+    at = {name: columns.index(name) for name in ("Measure", "Before n", "Before mean")}
+    at |= {name: columns.index(name) for name in ("After n", "After mean")}
+    shown = {}
+    for row in table.rows:
+        measure = row[at["Measure"]]
+        code = INDEX_COLUMNS.get(measure) or measure.split(":")[0]
+        for phase, label in (("before", "Before"), ("after", "After")):
+            shown[(code, phase)] = (row[at[f"{label} n"]], row[at[f"{label} mean"]])
+    return shown
+
+
+INDEX_COLUMNS = {"Trust index": "trust_index", "Safety index": "safety_index"}
 
 
 def test_pandas_reads_the_codebook_types_and_gets_the_event_reports_means(exports, demo_app):
@@ -165,30 +200,50 @@ def test_pandas_reads_the_codebook_types_and_gets_the_event_reports_means(export
     assert str(pulse["COMMENT"].dtype) == "string"
     assert pulse["TRUST"].dropna().between(1, 5).all()
 
-    exported = pulse.groupby(["event", "phase"], observed=True)["trust_index"].agg(
-        ["mean", "count"]
-    )
-    codes = _event_ids(bundle)
-    sql = {
-        (event_id, phase): (mean, n)
-        for event_id, phase, mean, n in db.session.execute(
-            select(
-                Response.event_id,
-                Response.phase,
-                func.avg(Response.trust_index),
-                func.count(Response.trust_index),
-            ).group_by(Response.event_id, Response.phase)
-        )
-    }
-    report: dict[tuple[int, str], tuple[float, int]] = {}
-    for event_id in set(codes.values()):
-        for row in phase_sums(event_id):
-            report[(event_id, row.phase)] = (row.trust.total / row.trust.n, row.trust.n)
+    # Every 5-point item of the codebook, with the two indices: the report's measures.
+    five_point = book.loc[book["values"] == "1 | 2 | 3 | 4 | 5", "name"].tolist()
+    assert {"SAFE", "TRUST", "RESPECT", "LISTEN", "FAIR", "CONTACT"} <= set(five_point)
+    measures = ["trust_index", "safety_index", *five_point]
+    exported = pulse.groupby(["event", "phase"], observed=True)[measures].agg(["mean", "count"])
+
+    # k-anonymity may generalize an event away or drop some of its rows; the export's means
+    # are then not the report's, so only events the export holds whole are compared (giving
+    # up a language or channel inside an event changes no mean). On the demo data that is
+    # every event: each has far more than k residents.
+    codes = _intact_events(bundle)
+    assert len(codes) == 24
+    min_group_size = demo_app.config["MIN_GROUP_SIZE"]
     compared = defaultdict(int)
-    for (code, phase), (mean, count) in exported.iterrows():
-        key = (codes[code], phase)
-        assert count == sql[key][1] == report[key][1]
-        assert mean == pytest.approx(float(sql[key][0]), abs=1e-9)
-        assert mean == pytest.approx(report[key][0], abs=1e-9)
-        compared[phase] += 1
-    assert compared["before"] == compared["after"] == len(set(codes.values())) == 24
+    for code, event_id in codes.items():
+        event = db.session.get(Event, event_id)
+        report = event_report(event, min_group_size)
+        shown = _shown(report.charts["indices"].table) | _shown(report.charts["items"].table)
+        exact = {  # the report's unrounded sums, to check the export to the last digit
+            (INDEX_COLUMNS[label], row.phase): getattr(row, attribute)
+            for row in phase_sums(event_id)
+            for attribute, label in (("trust", "Trust index"), ("safety", "Safety index"))
+        } | {(row.code, row.phase): row.sums for row in item_sums(event_id)}
+        for measure in measures:
+            digits = INDEX_DIGITS if measure in INDEX_COLUMNS.values() else ITEM_DIGITS
+            for phase in ("before", "after"):
+                mean, count = exported.loc[(code, phase), measure]
+                sums = exact.get((measure, phase))
+                n, shown_mean = shown.get((measure, phase), (None, None))
+                if n is None:
+                    # Not on the page: not asked in this phase, or too few answers to show.
+                    assert count == (sums.n if sums else 0)
+                    assert count < min_group_size, (event_id, measure, phase)
+                    continue
+                assert count == n == sums.n, (event_id, measure, phase)
+                assert mean == pytest.approx(sums.total / sums.n, abs=1e-9)
+                # The page rounds; the export's exact mean must round to what it shows.
+                assert abs(mean - shown_mean) <= 0.5 * 10**-digits + 1e-9
+                compared[measure] += 1
+    # Every measure compared at every event in each phase the codebook says it is asked.
+    notes = dict(zip(book["name"], book["notes"], strict=True))
+    one_phase = (PHASE_NOTES["before"], PHASE_NOTES["after"])
+    phases = {m: 1 if notes[m].startswith(one_phase) else 2 for m in five_point}
+    assert phases["EVENT"] == 1
+    assert compared == dict.fromkeys(INDEX_COLUMNS.values(), 2 * len(codes)) | {
+        measure: asked * len(codes) for measure, asked in phases.items()
+    }

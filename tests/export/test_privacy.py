@@ -13,7 +13,7 @@ from survey.events.questionsets import add_item, create_question_set, item_spec
 from survey.extensions import db
 from survey.responses.models import Response
 from tests.conftest import answers_for, fetch_form
-from tests.export.conftest import QI_COLUMNS, likert, qi_groups
+from tests.export.conftest import QI_COLUMNS, likert, qi_groups, qi_residents
 
 K = 5
 NNO_2026 = datetime(2026, 8, 4, 23, 0, tzinfo=UTC)
@@ -60,6 +60,7 @@ def test_every_quasi_identifier_combination_has_k_rows(rare_area, export_cli):
     groups = qi_groups(bundle)
     assert groups
     assert min(groups.values()) >= K, groups
+    assert min(qi_residents(bundle).values()) >= K
     assert len(bundle.rows) + int(re.search(r"Rows left out.*?([\d,]+)", bundle.readme)[1]) == 55
 
 
@@ -71,6 +72,96 @@ def test_the_lone_resident_of_a_rare_area_is_not_released_with_the_area(rare_are
     # The Northside event keeps its area, date and kind for every one of its 41 rows.
     assert bundle.column("area").count("Northside") == 41
     assert set(bundle.column("event_date")) >= {"2026-08-04"}
+
+
+@pytest.fixture
+def pairs_at_small_events(make_department, make_event, add_responses):
+    """Residents counted, not rows: small events where some phones answered twice.
+
+    Northside is large (twenty phones before and after, one kiosk answer). Rarefield had
+    three phones answering before and after: six rows, three residents. Quietside had five
+    residents answering once, Pairville five answering twice. Every resident's rows carry a
+    sentiment no other resident has, so a test can count the people behind released rows
+    without relying on the pair ids the export chooses to write.
+    """
+    department = make_department(areas=["Northside", "Rarefield", "Quietside", "Pairville"])
+    resident = iter(range(1, 100))
+
+    def person(phases, **spec):
+        sentiment = next(resident) / 100
+        phone = f"phone-{sentiment}"
+        return [
+            {"phase": phase, "phone": phone, "sentiment": sentiment, "answers": likert(), **spec}
+            for phase in phases
+        ]
+
+    both = ("before", "after")
+    events = {
+        "Northside": [
+            row for i in range(20) for row in person(both, language="es" if i % 5 == 0 else "en")
+        ]
+        + person(("before",), channel="kiosk", phone=None),
+        "Rarefield": [row for _ in range(3) for row in person(both)],
+        "Quietside": [row for _ in range(5) for row in person(("before",))],
+        "Pairville": [row for _ in range(5) for row in person(both)],
+    }
+    days = {"Northside": 4, "Rarefield": 12, "Quietside": 20, "Pairville": 28}
+    for area, specs in events.items():
+        event = make_event(
+            department,
+            name=f"Walk in {area}",
+            kind="community-walk",
+            area=area,
+            starts_at=datetime(2026, 8, days[area], 23, 0, tzinfo=UTC),
+        )
+        add_responses(event, specs)
+    return department
+
+
+def residents_by_sentiment(bundle) -> dict[tuple[str, ...], int]:
+    """Return the true residents per released combination (a sentiment is one resident)."""
+    people: dict[tuple[str, ...], set[str]] = {}
+    for row in bundle.rows:
+        people.setdefault(tuple(row[name] for name in QI_COLUMNS), set()).add(row["sentiment"])
+    return {key: len(members) for key, members in people.items()}
+
+
+def test_three_residents_who_answered_twice_are_not_released_as_six(
+    pairs_at_small_events, export_cli
+):
+    bundle = export_cli(pairs_at_small_events.slug)
+
+    # Six rows would pass a count of rows with k = 5; they are three people, so the walk is
+    # released neither with its area nor with its event code, date or kind.
+    for name, data in bundle.raw.items():
+        assert b"Rarefield" not in data, name
+    assert "2026-08-12" not in bundle.column("event_date")
+    # Nothing else is small enough to merge with, so the six rows are left out, and said so.
+    assert re.search(r"Rows left out \(no group of k residents possible\):\s+6\n", bundle.readme)
+    assert len(bundle.rows) == 41 + 5 + 10
+
+
+def test_five_residents_are_released_whether_they_answered_once_or_twice(
+    pairs_at_small_events, export_cli
+):
+    bundle = export_cli(pairs_at_small_events.slug)
+
+    for area, rows, day in (("Quietside", 5, "2026-08-20"), ("Pairville", 10, "2026-08-28")):
+        released = [row for row in bundle.rows if row["area"] == area]
+        assert len(released) == rows, area
+        assert {row["event_date"] for row in released} == {day}
+        assert len({row["event"] for row in released}) == 1
+        assert released[0]["event"] != "*"
+    assert bundle.column("area").count("Northside") == 41
+
+
+def test_every_combination_holds_k_residents_counting_a_pair_once(
+    pairs_at_small_events, export_cli
+):
+    bundle = export_cli(pairs_at_small_events.slug)
+
+    assert min(residents_by_sentiment(bundle).values()) >= K
+    assert min(qi_residents(bundle).values()) >= K
 
 
 def test_filters_select_released_values_so_exports_cannot_be_subtracted(rare_area, export_cli):
@@ -179,6 +270,7 @@ def test_demographic_items_are_quasi_identifiers_and_describe_the_person(
     bundle = export_cli(department.slug)
 
     assert min(qi_groups(bundle, ("AGE",)).values()) >= K
+    assert min(qi_residents(bundle, ("AGE",)).values()) >= K
     assert "85-plus" not in bundle.column("AGE")
     assert set(bundle.column("event")) != {"*"}  # the event stays: only the age is given up
     for value in {v for v in bundle.column("pair_id") if v}:
@@ -289,6 +381,7 @@ def test_two_demographic_items_are_pivoted_per_response_and_shared_by_a_pair(
 
     assert len(bundle.rows) == 48
     assert min(qi_groups(bundle, ("AGE", "TENURE")).values()) >= K
+    assert min(qi_residents(bundle, ("AGE", "TENURE")).values()) >= K
     combos = {}
     for row in bundle.rows:
         key = (row["phase"], row["AGE"], row["TENURE"])

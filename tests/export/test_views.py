@@ -260,4 +260,11 @@ def test_the_preview_lists_suppressions_per_column(
     bundle = read_bundle(download(client).data)
     assert set(bundle.column("language")) == {"*"}
     assert re.search(r"in language:\s+14\n", bundle.readme)
-    assert re.search(r"Rows left out \(no group of k possible\):\s+2\n", bundle.readme)
+    assert re.search(r"Rows left out \(no group of k residents possible\):\s+2\n", bundle.readme)
+    assert re.search(r"Rows left out \(no group of 5 residents possible\)", html)
+    # The page, the README and the codebook make the same promise, in residents.
+    once = "(a resident who answered before and after counts once)"
+    assert f"at least 5 residents share each one {once}" in html
+    assert re.search(r"shared by 5 residents\s+or more " + re.escape(once), bundle.readme)
+    area = next(entry for entry in bundle.codebook if entry["name"] == "area")
+    assert f"fewer than k residents {once} shared" in area["notes"]

@@ -146,9 +146,15 @@ def test_wrong_methods_on_the_survey_get_405(client, event, method):
     ],
 )
 def test_wrong_methods_elsewhere_get_405(client, event, method, path):
-    response = client.open(path.format(token=event.token), method=method)
+    """A complete survey sent where no survey is taken stores nothing, and stays valid."""
+    data = filled_form(client, event)
+    before = row_counts()
+    response = client.open(path.format(token=event.token), method=method, data=data)
     assert response.status_code == 405
     assert "Not allowed" in response.get_data(as_text=True)
+    assert row_counts() == before
+    assert client.post(survey_url(event), data=data).status_code == 303
+    assert responses_stored() == 1
 
 
 def test_head_and_options_are_harmless(client, event):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
 
 from survey.extensions import db
@@ -125,6 +126,57 @@ def test_sqlite_busy_timeout_comes_from_config(app):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 200
 
 
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """Collect every SQL statement the engine sends in the block, with COMMIT and ROLLBACK.
+
+    `BEGIN ...` is sent as SQL by `survey.database.configure_sqlite`, so it is collected too.
+    """
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, sql, _parameters, _context, _many) -> None:
+        seen.append(sql)
+
+    def commit(_conn) -> None:
+        seen.append("COMMIT")
+
+    def rollback(_conn) -> None:
+        seen.append("ROLLBACK")
+
+    listeners = [("before_cursor_execute", statement), ("commit", commit), ("rollback", rollback)]
+    for name, listener in listeners:
+        sa_event.listen(db.engine, name, listener)
+    try:
+        yield seen
+    finally:
+        for name, listener in listeners:
+            sa_event.remove(db.engine, name, listener)
+
+
+def test_a_survey_submit_takes_the_sqlite_write_lock_up_front(client, event):
+    """The response is inserted in a transaction begun IMMEDIATE, not upgraded from a read.
+
+    A deferred transaction that has read (the event) and then writes fails with "database is
+    locked" at once if another writer got in between, however long the busy timeout.
+    """
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    data = filled_form(client, event, "after", COMMENT="Good evening")
+    with statements_sent() as seen:
+        response = client.post(survey_url(event, "after"), data=data)
+    assert response.status_code == 303
+    insert = next(i for i, sql in enumerate(seen) if sql.startswith("INSERT INTO responses "))
+    begun = max(i for i in range(insert) if seen[i].startswith("BEGIN"))
+    assert seen[begun] == "BEGIN IMMEDIATE", seen[: insert + 1]
+    assert not {"COMMIT", "ROLLBACK"} & set(seen[begun:insert]), seen[begun : insert + 1]
+    # The answers go in within the same transaction, which one COMMIT ends.
+    ended = next(i for i in range(insert, len(seen)) if seen[i] in ("COMMIT", "ROLLBACK"))
+    assert seen[ended] == "COMMIT"
+    inserts = [sql.split()[2] for sql in seen[insert:ended] if sql.startswith("INSERT")]
+    assert inserts == ["responses", "answers"]
+    assert responses_stored() == 1
+
+
 # NUL bytes: PostgreSQL raises on them even in a WHERE clause; every form refuses them first. --
 
 
@@ -180,6 +232,7 @@ def test_nul_in_any_staff_form_is_a_400_and_stores_nothing(app, client, make_use
         }
         response = client.post(url, data=data)
         assert response.status_code == 400, url
+        assert "Something was wrong with that request" in response.get_data(as_text=True), url
     assert row_counts() == before
 
 

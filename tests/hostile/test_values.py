@@ -219,10 +219,14 @@ def test_nul_bytes_are_refused_with_a_message(client, event, where):
 def test_nul_byte_in_the_query_string_is_a_400(client, event):
     response = client.get(survey_url(event) + "?lang=%00es")
     assert response.status_code == 400
+    assert "Something was wrong with that request" in response.get_data(as_text=True)
     data = filled_form(client, event)
     response = client.post(survey_url(event) + "?x=%00", data=data)
     assert response.status_code == 400
+    assert "Something was wrong with that request" in response.get_data(as_text=True)
     assert responses_stored() == 0
+    assert client.post(survey_url(event), data=data).status_code == 303  # the form was fine
+    assert responses_stored() == 1
 
 
 def test_a_nul_free_retry_after_a_nul_is_stored_once(client, event):

@@ -160,6 +160,7 @@ def start_server(database_url: str, log: Path) -> Server:
         "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
         "FLASK_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "FLASK_RATELIMIT_ENABLED": "false",
+        "COMMUNITY_PULSE_INSTANCE": str(log.parent / "instance"),  # not the checkout's
         "WEB_CONCURRENCY": str(WORKERS),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -258,6 +259,14 @@ def resident(port: int, token: str, start: threading.Barrier, outcome: Outcome) 
     path = f"/s/{token}/after"
     start.wait()
     began = time.monotonic()
+    filled = open_form(port, path, outcome)
+    if filled is not None:
+        submit(port, path, *filled, outcome)
+    outcome.seconds = time.monotonic() - began
+
+
+def open_form(port: int, path: str, outcome: Outcome) -> tuple[bytes, dict[str, str]] | None:
+    """GET the form (retrying a cut connection); return the answered body and its headers."""
     for _ in range(10):
         try:
             status, headers, body = request(port, "GET", path)
@@ -268,7 +277,7 @@ def resident(port: int, token: str, start: threading.Barrier, outcome: Outcome) 
         if status == 200:
             break
     else:
-        return
+        return None
     page = body.decode()
     hidden = dict(HIDDEN_RE.findall(page))
     outcome.submission_id = hidden["submission_id"]
@@ -277,10 +286,14 @@ def resident(port: int, token: str, start: threading.Barrier, outcome: Outcome) 
         name: "yes" if value in ("yes", "no") else "4" for name, value in FIELD_RE.findall(page)
     }
     form = urlencode({**hidden, **answers}).encode()
-    post_headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies}
+    return form, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies}
+
+
+def submit(port: int, path: str, form: bytes, headers: dict[str, str], outcome: Outcome) -> None:
+    """POST the form until it is acknowledged, resending the same body after a cut."""
     for _ in range(20):
         try:
-            status, _, _ = request(port, "POST", path, form, post_headers)
+            status, _, _ = request(port, "POST", path, form, headers)
         except (OSError, HTTPException):
             outcome.dropped += 1
             time.sleep(0.2)
@@ -291,7 +304,6 @@ def resident(port: int, token: str, start: threading.Barrier, outcome: Outcome) 
             outcome.acknowledged_at = time.monotonic()
             break
         time.sleep(0.2)
-    outcome.seconds = time.monotonic() - began
 
 
 @contextmanager

@@ -6,6 +6,7 @@ Figures (wall time, latencies, retries) are printed; run with `-s` to see them.
 
 import os
 import signal
+import socket
 import statistics
 import threading
 import time
@@ -20,10 +21,12 @@ from tests.load.conftest import (
     USER_AGENT,
     Outcome,
     Server,
+    open_form,
     read_transaction_held,
     request,
     resident,
     stored_submissions,
+    submit,
 )
 
 # Bounded: a burst takes seconds; a hang fails this test instead of stalling the suite.
@@ -99,11 +102,11 @@ def summary(label: str, outcomes: list[Outcome], wall: float, extra: str = "") -
     p95 = seconds[int(len(seconds) * 0.95) - 1] if seconds else 0.0
     statuses = [status for outcome in outcomes for status in outcome.statuses]
     line = (
-        f"[load {label}] {RESIDENTS} residents in {wall:.1f} s: "
+        f"[load {label}] {len(outcomes)} residents in {wall:.1f} s: "
         f"{sum(o.acknowledged for o in outcomes)} acknowledged, "
         f"{sum(s >= 500 for s in statuses)} 5xx, "
         f"{sum(o.dropped for o in outcomes)} dropped connections, "
-        f"{sum(o.dropped for o in outcomes) + len(statuses) - 2 * RESIDENTS} retries; "
+        f"{sum(o.dropped for o in outcomes) + len(statuses) - 2 * len(outcomes)} retries; "
         f"per resident median "
         f"{statistics.median(seconds):.2f} s, p95 {p95:.2f} s{extra}"
     )
@@ -114,7 +117,7 @@ def summary(label: str, outcomes: list[Outcome], wall: float, extra: str = "") -
 def assert_exactly_once(server: Server, token: str, outcomes: list[Outcome]) -> None:
     acknowledged = [o.submission_id for o in outcomes if o.acknowledged]
     stored = stored_submissions(server.database_url, token)
-    assert len(acknowledged) == RESIDENTS
+    assert len(acknowledged) == len(outcomes)
     assert len(stored) == len(set(stored)), "a submission was stored twice"
     assert sorted(stored) == sorted(acknowledged)
 
@@ -152,19 +155,88 @@ def test_200_residents_at_once_with_an_export_running(server, tmp_path):
     assert_exactly_once(server, event.token, outcomes)
 
 
+def worker_holding(server: Server, client_port: int) -> int | None:
+    """Return the worker holding the server end of our connection from ``client_port``.
+
+    The connection's server-side socket is the row of /proc/net/tcp whose local port is the
+    server's and whose remote port is ours; its inode shows which worker has it open.
+    """
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if (local_port, remote_port) == (server.port, client_port):
+                inodes.add(f"socket:[{fields[9]}]")
+    for pid in server.workers():
+        if open_files(pid) & inodes:
+            return pid
+    return None
+
+
+def open_files(pid: int) -> set[str]:
+    """Return what the process's descriptors point at ("socket:[inode]" for a socket)."""
+    targets = set()
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:  # the process has exited
+        return targets
+    for descriptor in descriptors:
+        try:
+            targets.add(os.readlink(descriptor))
+        except FileNotFoundError:  # closed since the listing
+            continue
+    return targets
+
+
+def cut_off_mid_request(server: Server, path: str, outcome: Outcome) -> int:
+    """A phone sends half its form; the worker reading it is SIGKILLed; the phone resends.
+
+    Killing a worker at an arbitrary moment may hit one between requests and prove nothing.
+    This one is certainly mid-request: it is waiting for the rest of our body. Returns the pid.
+    """
+    filled = open_form(server.port, path, outcome)
+    assert filled is not None, "the slow phone could not open the form"
+    form, headers = filled
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        f"User-Agent: {USER_AGENT}\r\nContent-Type: {headers['Content-Type']}\r\n"
+        f"Cookie: {headers['Cookie']}\r\nContent-Length: {len(form)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as phone:
+        phone.sendall(head + form[: len(form) // 2])
+        deadline = time.monotonic() + 20
+        victim = None
+        while victim is None and time.monotonic() < deadline:
+            victim = worker_holding(server, phone.getsockname()[1])
+            time.sleep(0.02)
+        assert victim is not None, "no worker took the slow phone's connection within 20 s"
+        os.kill(victim, signal.SIGKILL)
+        try:
+            answer = phone.recv(1024)
+        except ConnectionResetError:
+            answer = b""
+    assert answer == b"", "the killed worker answered the half-sent form"
+    outcome.dropped += 1
+    submit(server.port, path, form, headers, outcome)
+    return victim
+
+
 def test_a_worker_killed_mid_burst_loses_and_doubles_nothing(server):
     event = server.new_event("Burst with a crash")
     killed: list[int] = []
+    slow_phone = Outcome()
 
     def kill_one_worker(outcomes: list[Outcome]) -> None:
         if not killed and sum(o.acknowledged for o in outcomes) >= RESIDENTS // 4:
-            victim = server.workers()[0]
-            os.kill(victim, signal.SIGKILL)
-            killed.append(victim)
+            killed.append(cut_off_mid_request(server, f"/s/{event.token}/after", slow_phone))
 
     outcomes, wall = burst(server, event.token, kill_one_worker)
+    outcomes.append(slow_phone)
     line = summary(server.database_url.split(":")[0] + " + SIGKILL", outcomes, wall)
     assert killed, "the burst ended before a worker could be killed"
+    assert slow_phone.acknowledged, line  # its resend after the cut went through
     statuses = [status for outcome in outcomes for status in outcome.statuses]
     assert not [s for s in statuses if s >= 500], line
     assert_exactly_once(server, event.token, outcomes)

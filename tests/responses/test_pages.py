@@ -88,8 +88,32 @@ def test_form_opened_before_closing_still_submits(client, make_event):
     url = f"/s/{event.token}/after"
     data = {**fetch_form(client, url), **answers_for(event, "after")}
     set_event_status(event, "closed")
-    assert client.post(url, data=data).status_code == 303
+    response = client.post(url, data=data, headers={"Accept-Language": "es"})
+    assert response.status_code == 303
     assert db.session.scalar(select(Response.phase)) == "after"
+    # The page after Submit says the answers arrived, never that the survey is closed.
+    thanks = client.get(response.headers["Location"])
+    assert thanks.status_code == 200
+    assert "Recibimos sus respuestas" in thanks.get_data(as_text=True)
+    assert "cerrada" not in thanks.get_data(as_text=True)
+
+
+def test_kiosk_thanks_after_closing_stays_put_instead_of_reloading_a_closed_form(
+    client, make_event
+):
+    event = make_event()
+    url = kiosk_path(event.token, "before")
+    data = {**fetch_form(client, url), **answers_for(event, "before")}
+    set_event_status(event, "closed")
+    response = client.post(url, data=data)
+    assert response.status_code == 303
+    thanks = client.get(response.headers["Location"])
+    assert thanks.status_code == 200
+    page = thanks.get_data(as_text=True)
+    assert "Your answers were received." in page
+    assert 'http-equiv="refresh"' not in page
+    assert "scan the AFTER code" not in page
+    assert db.session.scalar(select(Response.channel)) == "kiosk"
 
 
 def test_kiosk_mode_sets_no_pairing_cookie_and_returns_to_a_fresh_form(app, client, make_event):

@@ -1,5 +1,7 @@
 """Invalid submissions re-render with every valid answer kept, store nothing, never a 500."""
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 
@@ -106,7 +108,32 @@ def test_errors_are_in_the_residents_language(client, make_event):
     assert "Por favor, revise sus respuestas" in page
 
 
-def test_expired_csrf_token_keeps_answers_and_the_retry_stores_once(client, make_event):
+def test_expired_csrf_token_keeps_answers_and_the_retry_stores_once(app, client, make_event):
+    """A genuinely expired token: the page was opened longer ago than WTF_CSRF_TIME_LIMIT."""
+    app.config["WTF_CSRF_TIME_LIMIT"] = 2  # seconds, instead of an hour
+    event = make_event()
+    url = f"/s/{event.token}/before?lang=es"
+    answers = answers_for(event, "before", SAFE="1", TRUST="2")
+    data = {**fetch_form(client, url), **answers}
+    time.sleep(3.1)  # tokens carry whole seconds: this is at least 3 s, over the 2 s limit
+    response = client.post(url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Esta página estuvo abierta mucho tiempo. Sus respuestas siguen aquí" in page
+    for name, value in answers.items():
+        assert f'name="{name}" value="{value}" checked' in page, name
+    assert count() == 0
+    # The re-rendered form carries a fresh token and the same one-time id: submit again,
+    # still under the 2-second limit, so only a token issued just now can pass.
+    retry = {**data, **hidden_inputs(page)}
+    assert retry["submission_id"] == data["submission_id"]
+    assert retry["csrf_token"] != data["csrf_token"]
+    assert client.post(url, data=retry).status_code == 303
+    assert client.post(url, data=retry).status_code == 303  # a second press: still one row
+    assert count() == 1
+
+
+def test_forged_csrf_token_keeps_answers_and_the_retry_stores_once(client, make_event):
     event = make_event()
     url = f"/s/{event.token}/before"
     data = {**fetch_form(client, url), **answers_for(event, "before", SAFE="1")}
@@ -117,7 +144,6 @@ def test_expired_csrf_token_keeps_answers_and_the_retry_stores_once(client, make
     assert "Your answers are still here" in page
     assert checked(page, event, "SAFE", "1")
     assert count() == 0
-    # The re-rendered form carries a fresh token and the same one-time id: submit again.
     retry = {**data, **hidden_inputs(page)}
     assert retry["submission_id"] == data["submission_id"]
     assert client.post(url, data=retry).status_code == 303

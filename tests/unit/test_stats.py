@@ -19,6 +19,7 @@ from survey.analytics.stats import (
     is_suppressed,
     mean_ci,
     paired_ci,
+    shown_parts,
     suppression_label,
     t_quantile,
     to_index,
@@ -424,3 +425,49 @@ def test_suppression_arguments_are_checked():
         suppression_label(0)
     with pytest.raises(ValueError, match="negative"):
         is_suppressed(-1, 10)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "total", "shown"),
+    [
+        # Both parts large, nothing left over: both shown.
+        ((12, 10), 22, (True, True)),
+        # 16 - 12 = the hidden 4: the shown 12 must go too.
+        ((12, 4), 16, (False, False)),
+        # 3 residents in no part: the smaller shown part goes, leaving 11 + 3 hidden.
+        ((12, 11), 26, (True, False)),
+        # What is left over is large enough: nothing more to hide.
+        ((12, 11), 33, (True, True)),
+        ((12, 0), 12, (True, False)),
+        ((4, 3), 7, (False, False)),
+        ((), 0, ()),
+    ],
+)
+def test_shown_parts_leave_no_small_remainder(sizes, total, shown):
+    assert shown_parts(sizes, total, 10) == shown
+    rest = total - sum(n for n, visible in zip(sizes, shown, strict=True) if visible)
+    assert rest == 0 or rest >= 10 or not any(shown)
+
+
+def test_shown_parts_refuses_parts_larger_than_the_total():
+    with pytest.raises(ValueError, match="fit"):
+        shown_parts((12, 5), 16, 10)
+    with pytest.raises(ValueError, match="fit"):
+        shown_parts((-1,), 5, 10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=4),
+    st.integers(0, 40),
+    st.integers(1, 15),
+)
+def test_shown_parts_never_leave_a_small_group_to_subtract(sizes, unlisted, minimum):
+    total = sum(sizes) + unlisted
+    shown = shown_parts(sizes, total, minimum)
+    assert all(n >= minimum for n, visible in zip(sizes, shown, strict=True) if visible)
+    rest = total - sum(n for n, visible in zip(sizes, shown, strict=True) if visible)
+    assert not any(shown) or rest == 0 or rest >= minimum
+    # At most one part large enough to show is withheld.
+    large = sum(n >= minimum for n in sizes)
+    assert sum(shown) >= large - 1
