@@ -125,6 +125,7 @@ def create_structure(
                 "slug": department.slug,
                 "email": email,
                 "questions": {q.code: q.id for q in question_set.questions},
+                "question_set_id": question_set.id,
             }
         )
         count = YEARS * EVENTS_PER_YEAR
@@ -169,6 +170,7 @@ def generate(
     agree_codes = ("SAFE", *trust_codes)
     for spec in specs:
         q = departments[spec.department_index]["questions"]
+        qs = departments[spec.department_index]["question_set_id"]
         n_after = spec.size // 2
         n_before = spec.size - n_after
         paired = int(n_after * 0.6)
@@ -209,18 +211,19 @@ def generate(
                     texts.append(("CONCERN", rng.choice(CONCERNS)))
                 for code, value in values.items():
                     answer_id += 1
-                    answers.append((answer_id, response_id, q[code], value, None, None))
+                    answers.append((answer_id, response_id, q[code], qs, value, None, None))
                 for code, text in texts:
                     answer_id += 1
                     polarity = scored[text]
                     if polarity is not None:
                         polarities.append(polarity)
-                    answers.append((answer_id, response_id, q[code], None, text, polarity))
+                    answers.append((answer_id, response_id, q[code], qs, None, text, polarity))
                 minutes = rng.uniform(-30, 30) if phase == "before" else rng.uniform(60, 150)
                 responses.append(
                     (
                         response_id,
                         spec.id,
+                        qs,
                         phase,
                         language,
                         "kiosk" if kiosk else "qr",
@@ -240,10 +243,10 @@ def generate(
 
 
 RESPONSE_COLUMNS = (
-    "id, event_id, phase, language, channel, submitted_at, pair_key, submission_id, "
-    "trust_index, safety_index, sentiment"
+    "id, event_id, question_set_id, phase, language, channel, submitted_at, pair_key, "
+    "submission_id, trust_index, safety_index, sentiment"
 )
-ANSWER_COLUMNS = "id, response_id, question_id, value_num, value_text, sentiment"
+ANSWER_COLUMNS = "id, response_id, question_id, question_set_id, value_num, value_text, sentiment"
 
 
 def _bulk_insert(
@@ -258,11 +261,11 @@ def _bulk_insert(
             # batch must be opened by hand, or every row would be its own commit.
             cursor.execute("BEGIN")
             cursor.executemany(
-                f"INSERT INTO responses ({RESPONSE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - fixed columns
+                f"INSERT INTO responses ({RESPONSE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - fixed columns
                 responses,
             )
             cursor.executemany(
-                f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES (?,?,?,?,?,?)",  # noqa: S608 - fixed columns
+                f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES (?,?,?,?,?,?,?)",  # noqa: S608 - fixed columns
                 answers,
             )
         else:
@@ -291,7 +294,8 @@ def _drop_constraints(raw: Any) -> list[str]:
     cursor = raw.cursor()
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('u', 'f')",
+        "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('u', 'f') "
+        "ORDER BY contype = 'u'",  # foreign keys first: they depend on the unique keys
         (list(BULK_TABLES),),
     )
     constraints = cursor.fetchall()

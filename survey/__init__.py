@@ -11,10 +11,11 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, error pages, commands.
 
-    Tests pass `test_config`, which then replaces instance/config.py and the environment, so a
-    developer's local settings never leak into the suite. `COMMUNITY_PULSE_INSTANCE` moves the
-    instance folder (config.py, secret_key, the SQLite file) out of the checkout: a deployment
-    keeps its secrets beside its data, and a test server gets a folder of its own.
+    Tests pass `test_config`, which then replaces instance/config.py and the `FLASK_*`
+    environment, so a developer's local settings never leak into the suite.
+    `COMMUNITY_PULSE_INSTANCE` moves the instance folder (config.py, secret_key, the SQLite
+    file) out of the checkout: a deployment keeps its secrets beside its data, and a test
+    server gets a folder of its own.
     """
     instance = os.environ.get("COMMUNITY_PULSE_INSTANCE")
     app = Flask(

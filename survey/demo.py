@@ -231,6 +231,7 @@ def _responses_for(
             response_rows.append(
                 {
                     "event_id": event.id,
+                    "question_set_id": event.question_set_id,
                     "phase": phase,
                     "language": "es" if spanish else "en",
                     "channel": "kiosk" if kiosk else "qr",
@@ -252,6 +253,7 @@ def _responses_for(
         {
             "response_id": response_id,
             "question_id": questions[code].id,
+            "question_set_id": questions[code].question_set_id,
             "value_num": None if isinstance(value, str) else value,
             "value_text": value if isinstance(value, str) else None,
             "sentiment": scores.get(value) if isinstance(value, str) else None,

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.database import UTCDateTime, utcnow
@@ -45,6 +54,9 @@ class QuestionSet(db.Model):  # type: ignore[name-defined]
     __tablename__ = "question_sets"
     __table_args__ = (
         db.UniqueConstraint("department_id", "name", "version"),
+        # What events' (department, question set) key refers to: an event uses an instrument
+        # of its own department, and the database says so, not only the forms.
+        db.UniqueConstraint("department_id", "id"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
@@ -72,6 +84,7 @@ class Question(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         db.UniqueConstraint("question_set_id", "code"),
         db.UniqueConstraint("question_set_id", "position"),
+        db.UniqueConstraint("id", "question_set_id"),  # answers' (question, set) key
         CheckConstraint(_in("kind", QUESTION_KINDS), name="kind_known"),
         CheckConstraint(_in("phase", QUESTION_PHASES), name="phase_known"),
     )
@@ -110,6 +123,12 @@ class Event(db.Model):  # type: ignore[name-defined]
         CheckConstraint(_in("status", EVENT_STATUSES), name="status_known"),
         CheckConstraint("length(token) >= 16", name="token_long_enough"),
         Index("ix_events_department_starts", "department_id", "starts_at"),
+        ForeignKeyConstraint(
+            ["department_id", "question_set_id"],
+            ["question_sets.department_id", "question_sets.id"],
+            name="fk_events_own_question_set",
+        ),
+        db.UniqueConstraint("id", "question_set_id"),  # responses' (event, set) key
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,4 +146,8 @@ class Event(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department] = relationship()
-    question_set: Mapped[QuestionSet] = relationship()
+    # Two foreign keys reach question_sets (the plain one and the own-department key): the
+    # relationship follows the plain one.
+    question_set: Mapped[QuestionSet] = relationship(
+        primaryjoin="Event.question_set_id == QuestionSet.id", foreign_keys=[question_set_id]
+    )

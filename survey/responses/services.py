@@ -128,6 +128,7 @@ def record_response(
         rows.append(
             {
                 "question_id": qid,
+                "question_set_id": event.question_set_id,
                 "value_num": None if isinstance(value, str) else value,
                 "value_text": value if isinstance(value, str) else None,
                 "sentiment": polarity,
@@ -143,6 +144,7 @@ def record_response(
             INSERT_RESPONSE,
             {
                 "event_id": event.id,
+                "question_set_id": event.question_set_id,
                 "phase": phase,
                 "language": language,
                 "channel": channel,

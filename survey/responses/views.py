@@ -83,9 +83,10 @@ def find_event(token: str, phase: str, *, closed_ok: bool = False) -> ResidentEv
     event = cast(ResidentEvent | None, row)
     if event is None or event.status == "draft":
         abort(404)
-    submitting = request.method == "POST" and accepts_submissions(event)
-    if event.status == "closed" and not (closed_ok or submitting):
-        abort(410)
+    if event.status == "closed" and not closed_ok:
+        late_submit = request.method == "POST" and accepts_submissions(event)
+        if not late_submit:
+            abort(410)
     return event
 
 

@@ -121,6 +121,7 @@ def add_responses(app: Flask) -> Callable[..., list[int]]:
             rows.append(
                 {
                     "event_id": event.id,
+                    "question_set_id": event.question_set_id,
                     "phase": spec.get("phase", "before"),
                     "language": spec.get("language", "en"),
                     "channel": spec.get("channel", "qr"),
@@ -142,6 +143,7 @@ def add_responses(app: Flask) -> Callable[..., list[int]]:
             {
                 "response_id": response_id,
                 "question_id": questions[code].id,
+                "question_set_id": questions[code].question_set_id,
                 "value_num": value if isinstance(value, float) else None,
                 "value_text": value if isinstance(value, str) else None,
             }

@@ -87,10 +87,10 @@ def fill(url: str, responses: int) -> None:
         db.session.execute(
             text(
                 """
-                INSERT INTO responses (event_id, phase, language, channel, submitted_at,
-                    pair_key, submission_id, trust_index, safety_index, sentiment)
+                INSERT INTO responses (event_id, question_set_id, phase, language, channel,
+                    submitted_at, pair_key, submission_id, trust_index, safety_index, sentiment)
                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :last)
-                SELECT :first + (i / 2) % 40,
+                SELECT :first + (i / 2) % 40, :set,
                        CASE WHEN i % 2 = 0 THEN 'before' ELSE 'after' END,
                        CASE WHEN i % 7 = 0 THEN 'es' ELSE 'en' END,
                        'qr', :submitted, 'k' || CAST(i / 2 AS TEXT), 's' || CAST(i AS TEXT),
@@ -101,14 +101,16 @@ def fill(url: str, responses: int) -> None:
             {
                 "last": responses - 1,
                 "first": first,
+                "set": question_set,
                 "submitted": datetime(2025, 1, 1, tzinfo=UTC).replace(tzinfo=None),
             },
         )
         db.session.execute(
             text(
                 """
-                INSERT INTO answers (response_id, question_id, value_num, value_text)
-                SELECT r.id, q.id,
+                INSERT INTO answers (response_id, question_id, question_set_id, value_num,
+                    value_text)
+                SELECT r.id, q.id, q.question_set_id,
                        CASE WHEN q.kind = 'text' THEN NULL ELSE 1 + r.id % 5 END,
                        CASE WHEN q.kind = 'text'
                             THEN 'Officer Smith was great, call me at 555-123-4567 ' || r.id

@@ -88,6 +88,7 @@ def seed(url: str) -> None:
         responses = [
             {
                 "event_id": event.id,
+                "question_set_id": event.question_set_id,
                 "phase": "after",
                 "language": "en",
                 "channel": "kiosk",
@@ -102,8 +103,9 @@ def seed(url: str) -> None:
         # Every closed after-item answered, computed in SQL: one statement on either database.
         db.session.execute(
             text(
-                "INSERT INTO answers (response_id, question_id, value_num) "
-                "SELECT r.id, q.id, CASE WHEN q.kind = 'agree5' THEN 1 + (r.id + q.id) % 5 END "
+                "INSERT INTO answers (response_id, question_id, question_set_id, value_num) "
+                "SELECT r.id, q.id, q.question_set_id, "
+                "CASE WHEN q.kind = 'agree5' THEN 1 + (r.id + q.id) % 5 END "
                 "FROM responses r CROSS JOIN questions q "
                 "WHERE q.question_set_id = :set AND q.kind <> 'text' AND q.phase <> 'before'"
             ),
