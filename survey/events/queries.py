@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from survey.database import utcnow
 from survey.events.models import Event, Question, QuestionSet
 from survey.extensions import db
 from survey.responses.models import Response
@@ -64,6 +65,30 @@ def event_rows(department_id: int) -> list[EventRow]:
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )
     return [EventRow(*row) for row in db.session.execute(statement)]
+
+
+def live_event_counts(department_id: int) -> list[tuple[int, int, int]]:
+    """Return (event id, before, after) of the department's events that can still gain answers.
+
+    What the events list polls: open events, and closed ones within the grace period in which
+    forms already open on phones may still submit. A past event's counts never change, so its
+    responses are not counted again every few seconds for every open tab.
+    """
+    from survey.responses.services import CLOSED_GRACE
+
+    statement = (
+        select(Event.id, _phase_count("before"), _phase_count("after"))
+        .outerjoin(Response, Response.event_id == Event.id)
+        .where(
+            Event.department_id == department_id,
+            or_(
+                Event.status == "open",
+                and_(Event.status == "closed", Event.closed_at >= utcnow() - CLOSED_GRACE),
+            ),
+        )
+        .group_by(Event.id)
+    )
+    return [(row[0], row[1], row[2]) for row in db.session.execute(statement)]
 
 
 def event_counts(event_id: int) -> Counts:

@@ -40,6 +40,7 @@ from survey.events.queries import (
     event_counts,
     event_has_responses,
     event_rows,
+    live_event_counts,
     question_set_frozen,
     question_set_rows,
     question_sets_of,
@@ -121,14 +122,15 @@ def index() -> str:
 @bp.get("/counts")
 @background_request
 def index_counts() -> Response:
-    """Before and after counts of every event of the department, polled by the events list.
+    """Before and after counts of the department's events still taking answers.
 
-    The same one grouped query as the list itself; other departments' events are not in it.
+    Polled by the events list, which keeps the load-time counts of every other event; one
+    grouped query, and other departments' events are not in it.
     """
     response = jsonify(
         events=[
-            {"id": row.id, "before": row.before, "after": row.after}
-            for row in event_rows(current_user.department_id)
+            {"id": event_id, "before": before, "after": after}
+            for event_id, before, after in live_event_counts(current_user.department_id)
         ]
     )
     response.headers["Cache-Control"] = "no-store"

@@ -2,14 +2,17 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from survey.database import utcnow
 from survey.events.models import Event
-from survey.events.services import default_question_set
+from survey.events.services import default_question_set, set_event_status
 from survey.extensions import db
+from survey.responses.services import CLOSED_GRACE
 from tests.events.conftest import new_phone, post_form
 
 
@@ -113,6 +116,28 @@ def test_list_counts_endpoint_answers_the_departments_counts(client, staff, make
     submit(quiet, "after")
     events = {row["id"]: row for row in client.get("/staff/events/counts").get_json()["events"]}
     assert events[quiet.id]["after"] == 1
+
+
+def test_list_counts_endpoint_leaves_out_events_that_can_no_longer_change(
+    client, staff, make_event, submit
+):
+    """A past event's counts are final: polling never counts its responses again."""
+    just_closed = make_event(staff.department, name="Closed a minute ago")
+    long_closed = make_event(staff.department, name="Closed last week")
+    make_event(staff.department, name="Not open yet", status="draft")  # never polled
+    for event in (just_closed, long_closed):
+        new_phone(client)
+        submit(event, "before")
+        set_event_status(event, "closed")
+    long_closed.closed_at = utcnow() - CLOSED_GRACE - timedelta(minutes=1)
+    db.session.commit()
+
+    polled = {row["id"]: row for row in client.get("/staff/events/counts").get_json()["events"]}
+    # Forms open on phones may still submit for a while after closing: still polled.
+    assert polled == {just_closed.id: {"id": just_closed.id, "before": 1, "after": 0}}
+    # The list itself still shows every event's counts as of the page load.
+    page = client.get("/staff/events/").get_data(as_text=True)
+    assert counts_in(row_of(page, "Closed last week")) == ("1", "0")
 
 
 def test_list_counts_endpoint_takes_one_query_however_many_events(client, staff, make_event):

@@ -63,7 +63,7 @@ def test_every_quasi_identifier_combination_has_at_least_k_residents(exports, de
         total = db.session.scalar(
             select(func.count())
             .select_from(Response)
-            .join(Event)
+            .join(Event, Event.id == Response.event_id)
             .join(Department)
             .where(Department.slug == SLUG)
         )

@@ -243,6 +243,6 @@ def test_every_stored_row_is_whole(client, event):
     data = {**fetch_form(client, survey_url(event, "after")), **answers_for(event, "after")}
     assert post(client, event, data, "after").status_code == 303
     counts = db.session.execute(
-        select(Response.id, func.count(Answer.id)).join(Answer).group_by(Response.id)
+        select(Response.id, func.count(Answer.id)).join(Response.answers).group_by(Response.id)
     ).all()
     assert [count for _, count in counts] == [8]  # 9 items, the blank comment is not a row
