@@ -1,6 +1,5 @@
 """Staff sign-in and sign-out, the password page and the admin's users page."""
 
-import math
 import time
 
 from flask import (
@@ -80,7 +79,9 @@ def too_many_attempts(error: TooManyRequests) -> tuple[str, int]:
     """Explain the sign-in pause in staff terms and say how long it lasts."""
     limit = limiter.current_limit
     seconds = max(1.0, limit.reset_at - time.time()) if limit else 300.0
-    minutes = math.ceil(seconds / 60)
+    # Rounded, not ceiled: the limiter's reset time lands a second past the 5-minute window
+    # (whole-second timestamps), which must not read as "about 6 minutes".
+    minutes = max(1, round(seconds / 60))
     return render_template("auth/throttled.html", minutes=minutes), 429
 
 
