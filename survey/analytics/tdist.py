@@ -6,7 +6,6 @@ here from the regularized incomplete beta function and an asymptotic expansion f
 
 import math
 import sys
-from functools import lru_cache
 from statistics import NormalDist
 
 # From here on the t quantile comes from its asymptotic expansion (see _cornish_fisher).
@@ -161,12 +160,8 @@ def _t_upper_quantile(tail: float, df: float) -> float:
     raise ArithmeticError(f"t quantile did not converge (tail={tail}, df={df})")
 
 
-@lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
     """Return the p-quantile of Student's t distribution with ``df`` degrees of freedom.
-
-    Cached: a trends page asks for it once per group and interval, many groups share a size
-    (hence a df), and each answer costs an iterative root search.
 
     The multiplier of every confidence interval in the app. ``df`` may be fractional (Welch)
     or ``math.inf`` (the normal distribution). Agrees with scipy.stats.t.ppf to about 1e-12
